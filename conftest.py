@@ -1,0 +1,44 @@
+"""Personas shared by every test: member, other_member, new_member (never signed in), operator, supervisor."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from mutua.accounts.models import Role
+from mutua.members.tests.factories import BeneficiaryFactory, MemberFactory, NewMemberFactory, UserFactory
+from mutua.notifications.sms import LocmemSmsBackend
+
+
+@pytest.fixture(autouse=True)
+def _clean_state():
+    cache.clear()
+    LocmemSmsBackend.outbox.clear()
+    yield
+
+
+@pytest.fixture
+def member(db):
+    m = MemberFactory(first_name="Mario", last_name="Rossi")
+    BeneficiaryFactory(member=m)
+    return m
+
+
+@pytest.fixture
+def other_member(db):
+    return MemberFactory(first_name="Giulia", last_name="Bianchi")
+
+
+@pytest.fixture
+def new_member(db):
+    return NewMemberFactory(user__username="000000003423", first_name="Anna", last_name="Verdi")
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(username="operatore1", role=Role.OPERATOR)
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(username="supervisore1", role=Role.SUPERVISOR)

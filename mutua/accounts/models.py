@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Socio")
+    OPERATOR = "operator", _("Operatore")
+    REGIONAL_OPERATOR = "regional_operator", _("Operatore di sede regionale")
+    SUPERVISOR = "supervisor", _("Supervisore")
+    ADMIN = "admin", _("Amministratore")
+
+
+class User(AbstractUser):
+    """A sign-in identity. Members sign in with their 12-digit code; operators with their own username."""
+
+    role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    first_access_completed_at = models.DateTimeField(_("primo accesso completato il"), null=True, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("utente")  # type: ignore[assignment]
+        verbose_name_plural = _("utenti")  # type: ignore[assignment]
+        constraints = [models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid")]
+
+    @property
+    def first_access_completed(self) -> bool:
+        return self.first_access_completed_at is not None
+
+
+class CodePurpose(models.TextChoices):
+    EMAIL = "email", _("Verifica email")
+    MOBILE = "mobile", _("Verifica cellulare")
+    PASSWORD_RESET = "password_reset", _("Password dimenticata")
+
+
+class VerificationCode(models.Model):
+    """A numeric one-time code sent to an e-mail or mobile. Only the newest of a user and purpose is valid."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_codes")
+    purpose = models.CharField(max_length=20, choices=CodePurpose.choices)
+    target = models.CharField(max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="code_user_purpose_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

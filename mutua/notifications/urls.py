@@ -1,0 +1,6 @@
+from django.urls import path
+
+from mutua.notifications import views
+
+app_name = "notifications"
+urlpatterns = [path("posta-in-uscita/", views.outbox, name="outbox")]
