@@ -310,18 +310,31 @@ def password_reset_complete(*, user: User, password: str, request: HttpRequest |
         user.save(update_fields=["password"])
         member = getattr(user, "member", None)
         audit_record(action="password.reset", actor=user, member=member, request=request)
-        if member is not None and member.email:
-            email_queue(
-                to=member.email,
-                subject=f"{settings.MUTUA_NAME} – " + _("Password modificata"),
-                body=_(
-                    "Gentile socio/a,\n\nla password della tua area soci è stata reimpostata.\n"
-                    "Se non sei stato tu, scrivi subito a %(infocenter)s.\n\n%(name)s"
-                )
-                % {"infocenter": settings.MUTUA_INFOCENTER_EMAIL, "name": settings.MUTUA_NAME},
-            )
+        password_changed_notice(user=user)
     from allauth.usersessions.models import UserSession
 
     for session in UserSession.objects.filter(user=user):
         session.end()  # signed-in devices must sign in again
     return user
+
+
+def password_changed_notice(*, user: User) -> None:
+    """Tell the member by e-mail that their password changed, so an intruder cannot do it silently."""
+    member = getattr(user, "member", None)
+    if member is not None and member.email:
+        email_queue(
+            to=member.email,
+            subject=f"{settings.MUTUA_NAME} – " + _("Password modificata"),
+            body=_(
+                "Gentile socio/a,\n\nla password della tua area soci è stata modificata.\n"
+                "Se non sei stato tu, scrivi subito a %(infocenter)s.\n\n%(name)s"
+            )
+            % {"infocenter": settings.MUTUA_INFOCENTER_EMAIL, "name": settings.MUTUA_NAME},
+        )
+
+
+def password_changed_record(*, request: HttpRequest, user: User, **kwargs: object) -> None:
+    """allauth's password change: audit it and notify the member."""
+    with transaction.atomic():
+        audit_record(action="password.changed", actor=user, member=getattr(user, "member", None), request=request)
+        password_changed_notice(user=user)

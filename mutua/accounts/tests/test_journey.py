@@ -280,3 +280,15 @@ class TestPasswordReset:
         ).content.decode()
         assert "scaduto" in page
         assert code.used_at is None
+
+
+@pytest.mark.django_db
+def test_password_change_is_audited_and_notified(client, member):
+    client.force_login(member.user)
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": "Segreta123", "password1": "Cambiata2026", "password2": "Cambiata2026"},
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="password.changed", member=member).exists()
+    assert mail.outbox[-1].to == [member.email] and "Password modificata" in mail.outbox[-1].subject
