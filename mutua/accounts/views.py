@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from typing import Any
 
@@ -24,6 +25,7 @@ from mutua.core import ratelimit
 from mutua.members.models import Member, PrivacyNotice
 
 RESET_SESSION_KEY = "mutua_password_reset"
+logger = logging.getLogger(__name__)
 
 
 def _stage_or_restart(request: HttpRequest, key: str) -> LoginStage | None:
@@ -54,7 +56,11 @@ def first_access(request: HttpRequest) -> HttpResponse:
         return redirect("account_login")
     user: User = stage.login.user
     member = Member.objects.get(user=user)
-    notice = PrivacyNotice.objects.latest()
+    notice = PrivacyNotice.objects.order_by("-published_at").first()
+    if notice is None:  # a deployment without a published notice cannot collect consent
+        logger.error("first access blocked: no PrivacyNotice is published")
+        messages.error(request, _("Il primo accesso non è disponibile in questo momento: riprova più tardi."))
+        return stage.abort()
     form = FirstAccessForm(
         request.POST or None,
         user=user,

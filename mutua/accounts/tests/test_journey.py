@@ -292,3 +292,13 @@ def test_password_change_is_audited_and_notified(client, member):
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="password.changed", member=member).exists()
     assert mail.outbox[-1].to == [member.email] and "Password modificata" in mail.outbox[-1].subject
+
+
+@pytest.mark.django_db
+def test_first_access_without_a_published_notice_says_so(client, new_member):
+    from mutua.members.models import PrivacyNotice
+
+    PrivacyNotice.objects.all().delete()
+    login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+    response = client.get(reverse("accounts:first_access"), follow=True)
+    assert "non è disponibile in questo momento" in response.content.decode()
