@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mutua.core.provinces import province_choices
+from mutua.members.models import Beneficiary, Member
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("Bozza")
+    SUBMITTED = "submitted", _("Trasmessa")
+    IN_REVIEW = "in_review", _("In lavorazione")
+    SUSPENDED = "suspended", _("Sospesa")
+    SETTLED = "settled", _("Liquidata")
+    PAID = "paid", _("Pagata")
+    REJECTED = "rejected", _("Respinta")
+    CANCELLED = "cancelled", _("Annullata")
+
+
+# The only moves a claim can make (DESIGN.md, claim statuses). Paid, rejected and cancelled are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ClaimStatus.DRAFT: frozenset({ClaimStatus.SUBMITTED}),
+    ClaimStatus.SUBMITTED: frozenset({ClaimStatus.IN_REVIEW, ClaimStatus.CANCELLED}),
+    ClaimStatus.IN_REVIEW: frozenset(
+        {ClaimStatus.SUSPENDED, ClaimStatus.SETTLED, ClaimStatus.REJECTED, ClaimStatus.CANCELLED}
+    ),
+    ClaimStatus.SUSPENDED: frozenset({ClaimStatus.IN_REVIEW, ClaimStatus.REJECTED, ClaimStatus.CANCELLED}),
+    ClaimStatus.SETTLED: frozenset({ClaimStatus.PAID}),
+    ClaimStatus.PAID: frozenset(),
+    ClaimStatus.REJECTED: frozenset(),
+    ClaimStatus.CANCELLED: frozenset(),
+}
+
+# A new submission joins the member's claim in one of these statuses (the guide's merge rule).
+OPEN_STATUSES: frozenset[str] = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED})
+
+
+class ClaimKind(models.TextChoices):
+    REIMBURSEMENT_STANDARD = "reimbursement_standard", _("Rimborso – standard")
+    REIMBURSEMENT_SURGERY = "reimbursement_surgery", _("Rimborso – intervento chirurgico")
+    STUDY_SUBSIDY = "study_subsidy", _("Sussidio allo studio")
+
+
+class Claim(models.Model):
+    """A request for reimbursement or subsidy (pratica); its history is the ClaimEvent rows."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="claims", verbose_name=_("socio"))
+    kind = models.CharField(
+        _("tipo"), max_length=24, choices=ClaimKind.choices, default=ClaimKind.REIMBURSEMENT_STANDARD
+    )
+    status = models.CharField(_("stato"), max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
+    submitted_at = models.DateTimeField(_("trasmessa il"), null=True, blank=True)
+    block_reason = models.TextField(_("motivo del blocco amministrativo"), blank=True)
+    # Not auto_now_add: the registry import and the demo replay claims created in the past.
+    created_at = models.DateTimeField(_("creata il"), default=timezone.now)
+    updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pratica")
+        verbose_name_plural = _("pratiche")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(condition=models.Q(kind__in=ClaimKind.values), name="claim_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["member", "status"], name="claim_member_status_idx"),
+            models.Index(fields=["status", "submitted_at"], name="claim_status_submitted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Pratica')} {self.pk}"
+
+
+class DocumentType(models.TextChoices):
+    FATTURA = "fattura", _("Fattura")
+    RICEVUTA = "ricevuta", _("Ricevuta")
+    CARTELLA_CLINICA = "cartella_clinica", _("Cartella clinica")
+    CERTIFICATO_OSPEDALIERO = "certificato_ospedaliero", _("Certificato ospedaliero")
+    CERTIFICATO_DATORE_LAVORO = "certificato_datore_lavoro", _("Certificato datore di lavoro")
+    CERTIFICATO_NASCITA = "certificato_nascita", _("Certificato di nascita")
+
+
+# Expense documents: the guide makes their number and amount mandatory; certificates carry no amount.
+EXPENSE_DOCUMENT_TYPES: frozenset[str] = frozenset({DocumentType.FATTURA, DocumentType.RICEVUTA})
+
+
+class ClaimDocument(models.Model):
+    """One expense document or certificate of a claim, for the member (`beneficiary` empty) or a family member."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents", verbose_name=_("pratica"))
+    doc_type = models.CharField(_("tipo documento"), max_length=30, choices=DocumentType.choices)
+    number = models.CharField(_("numero"), max_length=40, blank=True)
+    issue_date = models.DateField(_("data di emissione"))
+    amount = models.DecimalField(_("importo"), max_digits=10, decimal_places=2, null=True, blank=True)
+    provider_province = models.CharField(_("provincia fornitore"), max_length=2, blank=True, choices=province_choices())
+    provider_name = models.CharField(_("fornitore"), max_length=200, blank=True)
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim_documents",
+        verbose_name=_("intestatario"),
+    )
+    notes = models.TextField(_("annotazioni"), blank=True)
+    created_at = models.DateTimeField(_("caricato il"), default=timezone.now)
+    updated_at = models.DateTimeField(_("aggiornato il"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("documento")
+        verbose_name_plural = _("documenti")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(doc_type__in=DocumentType.values), name="claim_document_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="claim_document_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(doc_type__in=sorted(EXPENSE_DOCUMENT_TYPES)) | models.Q(amount__isnull=False),
+                name="claim_document_expense_has_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_doc_type_display()
+        return f"{label} {self.number}".strip()
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """A random storage name: the member's file name is kept only in `original_name`."""
+    return f"attachments/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A scanned file of a document (pdf, jpg, jpeg, tif, tiff), never served from a public URL."""
+
+    document = models.ForeignKey(
+        ClaimDocument, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("documento")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("nome del file"), max_length=255)
+    content_type = models.CharField(_("tipo di contenuto"), max_length=100)
+    size = models.PositiveIntegerField(_("dimensione (byte)"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("caricato il"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("allegato")
+        verbose_name_plural = _("allegati")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ClaimEvent(models.Model):
+    """One move of a claim between statuses, with who made it; member and operator timelines read these rows."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events", verbose_name=_("pratica"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("autore"),
+    )
+    from_status = models.CharField(_("da"), max_length=12, choices=ClaimStatus.choices, blank=True)
+    to_status = models.CharField(_("a"), max_length=12, choices=ClaimStatus.choices)
+    note = models.TextField(_("nota"), blank=True)
+    created_at = models.DateTimeField(_("data"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("evento della pratica")
+        verbose_name_plural = _("eventi della pratica")
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class Settlement(models.Model):
+    """What was paid for one document (liquidazione): asked, admitted, withheld, paid, and why not all of it."""
+
+    document = models.OneToOneField(
+        ClaimDocument, on_delete=models.PROTECT, related_name="settlement", verbose_name=_("documento")
+    )
+    amount_requested = models.DecimalField(_("importo richiesto"), max_digits=10, decimal_places=2)
+    amount_admitted = models.DecimalField(_("importo ammesso"), max_digits=10, decimal_places=2)
+    amount_withheld = models.DecimalField(_("franchigia / scoperto"), max_digits=10, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(_("importo liquidato"), max_digits=10, decimal_places=2)
+    reason = models.TextField(_("motivazione"), blank=True)
+    competence_year = models.PositiveSmallIntegerField(_("anno di competenza"))
+    # Both empty until the payment batch that carries the claim is sent.
+    payment_year = models.PositiveSmallIntegerField(_("anno di pagamento"), null=True, blank=True)
+    paid_on = models.DateField(_("data di pagamento"), null=True, blank=True)
+    created_at = models.DateTimeField(_("liquidata il"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("liquidazione")
+        verbose_name_plural = _("liquidazioni")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount_requested__gte=0, amount_admitted__gte=0, amount_withheld__gte=0, amount_paid__gte=0
+                ),
+                name="settlement_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_admitted__lte=models.F("amount_requested")),
+                name="settlement_admitted_within_requested",
+            ),
+            # Plain comparisons only: SQLite compares decimals as floats, so sums would be off by a cent.
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount_withheld__lte=models.F("amount_admitted"), amount_paid__lte=models.F("amount_admitted")
+                ),
+                name="settlement_parts_within_admitted",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_on__isnull=True, payment_year__isnull=True)
+                | models.Q(paid_on__isnull=False, payment_year__isnull=False),
+                name="settlement_payment_year_with_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document}: € {self.amount_paid}"

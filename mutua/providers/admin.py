@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from mutua.providers.models import Category, Provider
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "province", "direct_form"]
+    list_filter = ["direct_form", "categories", "province"]
+    search_fields = ["name", "city"]
+    filter_horizontal = ["categories"]
