@@ -24,9 +24,7 @@ setup: install
 
 run: setup
 	@echo "Portale: http://$(HOST):$(PORT)  (Ctrl-C ferma portale e worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py db_worker & \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py rundev $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)

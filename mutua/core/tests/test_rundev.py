@@ -1,0 +1,57 @@
+"""`make run` serves the portal with a worker; Ctrl-C stops both (a real process test)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_rundev_serves_and_ctrl_c_stops_portal_and_worker(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # always the SQLite default
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "MUTUA_VAR_DIR": str(tmp_path), "DJANGO_DEBUG": "1"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "rundev", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as r:
+                    status = r.status
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200
+        children = subprocess.run(
+            ["pgrep", "-f", f"db_worker|runserver 127.0.0.1:{port}"], capture_output=True, text=True
+        )
+        assert len(children.stdout.split()) >= 2  # the worker and the server
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        output = proc.communicate(timeout=20)[0].decode()
+        assert "Portale e worker fermati" in output
+        left = subprocess.run(["pgrep", "-f", f"db_worker|runserver 127.0.0.1:{port}"], capture_output=True, text=True)
+        assert left.stdout.split() == []
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
