@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from mutua.accounts.models import Role
+from mutua.accounts.tests.factories import totp_enable
 from mutua.members.tests.factories import BeneficiaryFactory, MemberFactory, NewMemberFactory, UserFactory
 from mutua.notifications.sms import LocmemSmsBackend
 
@@ -36,9 +37,14 @@ def new_member(db):
 
 @pytest.fixture
 def operator(db):
-    return UserFactory(username="operatore1", role=Role.OPERATOR)
+    """An operator, with the authenticator app that staff must have (SecondFactorRequiredMiddleware)."""
+    user = UserFactory(username="operatore1", role=Role.OPERATOR)
+    totp_enable(user)
+    return user
 
 
 @pytest.fixture
 def supervisor(db):
-    return UserFactory(username="supervisore1", role=Role.SUPERVISOR)
+    user = UserFactory(username="supervisore1", role=Role.SUPERVISOR)
+    totp_enable(user)
+    return user

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mutua.providers",
     "mutua.claims",
     "mutua.notifications",
+    "mutua.documents",
     "mutua.portal",
     "mutua.demo",
 ]
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "mutua.accounts.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -132,7 +134,11 @@ LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: login by 12-digit username; our own adapter, forms and stages.
 ACCOUNT_ADAPTER = "mutua.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "mutua.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "mutua.accounts.forms.LoginForm",
+    "change_password": "mutua.accounts.forms.ChangePasswordForm",
+    "reauthenticate": "mutua.accounts.forms.ReauthenticateForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_ENABLED = False
@@ -144,7 +150,28 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "20/m/ip,10/300s/key"}
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Step-up (mutua.accounts.decorators.step_up_required, and allauth before 2FA changes): the password, or a
+# second factor when active, valid for 5 minutes.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Two-factor authentication: an authenticator app (6 digits, 30 s), recovery codes, passkeys (WebAuthn) also for
+# passwordless login. WebAuthn needs HTTPS, or http://localhost (not 127.0.0.1) while developing.
+MFA_ADAPTER = "mutua.accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "mutua.accounts.forms.AuthenticateForm",
+    "reauthenticate": "mutua.accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "mutua.accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "mutua.accounts.forms.AddWebAuthnForm",
+    "edit_webauthn": "mutua.accounts.forms.EditWebAuthnForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_PERIOD = 30
+MFA_TOTP_DIGITS = 6
+MFA_TOTP_TOLERANCE = 1  # one step either side for phone clocks; a used code is refused for the whole window
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_RECOVERY_CODE_DIGITS = 8
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Verification codes (contacts and password reset) and rate limits of our own steps.
@@ -205,6 +232,8 @@ MUTUA_NAME = os.environ.get("MUTUA_NAME", "Mutua Esempio SMS")
 MUTUA_LOGO = os.environ.get("MUTUA_LOGO", "img/logo.svg")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
+# Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
+MUTUA_PUBLIC_URL = os.environ.get("MUTUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security. Production (DEBUG off) gets secure cookies, HSTS and a strict CSP.
 SESSION_COOKIE_HTTPONLY = True
@@ -242,3 +271,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Claims: drafts untouched for this long are deleted by `manage.py purge_drafts` (run it daily).
+DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "180"))

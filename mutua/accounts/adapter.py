@@ -3,9 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mutua.accounts.models import Role
 from mutua.audit.services import audit_record
 
 LOGIN_FAILED = _(
@@ -21,6 +27,8 @@ class AccountAdapter(DefaultAccountAdapter):
             "Troppi tentativi di accesso non riusciti. Per sicurezza riprova tra 5 minuti, "
             "oppure usa «Password dimenticata?»."
         ),
+        "enter_current_password": _("La password attuale non è corretta."),
+        "incorrect_password": _("La password non è corretta."),
     }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -36,3 +44,68 @@ class AccountAdapter(DefaultAccountAdapter):
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         audit_record(action="account.login", actor=user, member=getattr(user, "member", None), request=request)
         return super().post_login(request, user, **kwargs)
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        return reverse("profile:home")
+
+
+def second_factor_required(user: Any) -> bool:
+    """Operators, supervisors and anyone with access to the admin must sign in with a second factor."""
+    return bool(user.is_authenticated and (getattr(user, "role", Role.MEMBER) != Role.MEMBER or user.is_staff))
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth.mfa in the mutual's words: issuer and passkey names, Italian messages, staff keep a second factor."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _(
+            "Il codice non è corretto. Inserisci il codice che l'app mostra adesso (cambia ogni 30 secondi) "
+            "oppure un codice di recupero non ancora usato."
+        ),
+        "cannot_delete_authenticator": _(
+            "Il tuo ruolo richiede l'autenticazione a due fattori: non puoi disattivarla."
+        ),
+        "cannot_generate_recovery_codes": _(
+            "Per generare i codici di recupero attiva prima l'autenticazione a due fattori."
+        ),
+        "unverified_email": _("Prima di attivare l'autenticazione a due fattori verifica il tuo indirizzo email."),
+        "add_email_blocked": _("Con l'autenticazione a due fattori attiva non puoi aggiungere indirizzi email."),
+    }
+
+    def get_totp_issuer(self) -> str:
+        return settings.MUTUA_NAME
+
+    def get_totp_label(self, user: Any) -> str:
+        return user.username
+
+    def generate_authenticator_name(self, user: Any, type: Any) -> str:
+        from allauth.mfa.models import Authenticator
+
+        n = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        if n == 0:
+            return gettext("Passkey principale")
+        if n == 1:
+            return gettext("Passkey di riserva")
+        return gettext("Passkey n. %(n)d") % {"n": n + 1}
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        return {"id": context.request.get_host().partition(":")[0], "name": settings.MUTUA_NAME}
+
+    def get_public_key_credential_user_entity(self, user: Any) -> dict:
+        entity = super().get_public_key_credential_user_entity(user)
+        member = getattr(user, "member", None)
+        entity["name"] = user.username
+        entity["display_name"] = member.full_name if member is not None else (user.get_full_name() or user.username)
+        return entity
+
+    def can_delete_authenticator(self, authenticator: Any) -> bool:
+        from allauth.mfa.models import Authenticator
+
+        user = authenticator.user
+        if not second_factor_required(user):
+            return True
+        others = Authenticator.objects.filter(
+            user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exclude(pk=authenticator.pk)
+        return others.exists()

@@ -7,8 +7,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import password_changed
+        from allauth.mfa import signals as mfa
 
-        from mutua.accounts.services import password_changed_record
+        from mutua.accounts import services
 
-        # allauth owns the password-change page; we record the change and tell the member.
-        password_changed.connect(password_changed_record, dispatch_uid="mutua_password_changed")
+        # allauth owns the password and two-factor pages; we record each change and tell the member.
+        password_changed.connect(services.password_changed_record, dispatch_uid="mutua_password_changed")
+        mfa.authenticator_added.connect(services.authenticator_added_record, dispatch_uid="mutua_mfa_added")
+        mfa.authenticator_removed.connect(services.authenticator_removed_record, dispatch_uid="mutua_mfa_removed")
+        mfa.authenticator_reset.connect(services.authenticator_reset_record, dispatch_uid="mutua_mfa_reset")
+        mfa.authentication_failed.connect(services.authentication_failed_record, dispatch_uid="mutua_mfa_failed")

@@ -3,10 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 import phonenumbers
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ReauthenticateForm as AllauthReauthenticateForm
+from allauth.mfa.base.forms import AuthenticateForm as MFAAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthMFAReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
+from allauth.mfa.webauthn.forms import EditWebAuthnForm as AllauthEditWebAuthnForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from phonenumber_field.formfields import PhoneNumberField
 
 from mutua.members.validators import normalize_user_code
@@ -171,3 +179,155 @@ class ResetCodeForm(forms.Form):
 
 class SetPasswordForm(NewPasswordMixin):
     pass
+
+
+# --- Profilo: password, photo -----------------------------------------------------------------------------
+
+PASSWORD_RULE_HELP = _("Almeno 8 caratteri, con almeno un numero, una lettera maiuscola e una minuscola.")
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """allauth's password change with the guide's labels and messages; the rules come from AUTH_PASSWORD_VALIDATORS."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        texts = {
+            "oldpassword": (_("Password attuale"), "", _("Inserisci la password attuale.")),
+            "password1": (_("Nuova password"), PASSWORD_RULE_HELP, _("Inserisci la nuova password.")),
+            "password2": (_("Conferma la nuova password"), "", _("Scrivi di nuovo la nuova password.")),
+        }
+        for name, (label, help_text, required) in texts.items():
+            field = self.fields[name]
+            field.label = label
+            field.help_text = help_text
+            field.error_messages["required"] = required
+            field.widget.attrs.pop("placeholder", None)
+
+    def clean_password2(self) -> str:
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data.get("password2", "")
+        if password1 and password2 and password1 != password2:
+            raise forms.ValidationError(_("Le due password non coincidono."))
+        return password2
+
+
+class ReauthenticateForm(AllauthReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["password"]
+        field.label = _("Password")
+        field.help_text = ""
+        field.error_messages["required"] = _("Inserisci la password.")
+        field.widget.attrs.pop("placeholder", None)
+        field.widget.attrs["autofocus"] = True
+
+
+class ProfilePhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Foto"),
+        help_text=_("Un'immagine JPEG o PNG di al massimo 2 MB. La ritagliamo in un quadrato e togliamo i dati EXIF."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+        error_messages={
+            "required": _("Scegli la foto da caricare."),
+            "empty": _("Il file scelto è vuoto."),
+            "invalid": _("Non è stato inviato un file: scegli la foto e riprova."),
+        },
+    )
+
+
+# --- Autenticazione a due fattori (allauth.mfa forms, through MFA_FORMS) ------------------------------------
+
+MFA_TOO_MANY = _("Troppi codici errati. Per sicurezza riprova tra 5 minuti.")
+
+
+def _code_field(field: forms.Field, *, label: StrOrPromise, help_text: StrOrPromise) -> None:
+    field.label = label
+    field.help_text = help_text
+    field.error_messages["required"] = _("Inserisci il codice.")
+    field.widget.attrs = {"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+
+
+class _RateLimitMessage:
+    """allauth reports a locked code check with the login message; say it in the words of this step."""
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()  # type: ignore[misc]
+        except forms.ValidationError as error:
+            if error.code in ("too_many_login_attempts", "rate_limited"):
+                raise forms.ValidationError(MFA_TOO_MANY, code=error.code)
+            raise
+
+
+def _recovery_mode() -> bool:
+    from allauth.core import context
+
+    request = context.request
+    return request is not None and request.GET.get("recupero") == "1"
+
+
+class AuthenticateForm(_RateLimitMessage, MFAAuthenticateForm):
+    """The second step of the login: the app's code or, with «Usa un codice di recupero», a recovery code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if _recovery_mode():
+            _code_field(
+                self.fields["code"],
+                label=_("Codice di recupero"),
+                help_text=_("Uno dei codici di 8 cifre salvati quando hai attivato l'autenticazione a due fattori."),
+            )
+        else:
+            _code_field(
+                self.fields["code"],
+                label=_("Codice dell'app di autenticazione"),
+                help_text=_("Il codice di 6 cifre che l'app mostra ora: cambia ogni 30 secondi."),
+            )
+
+
+class MFAReauthenticateForm(_RateLimitMessage, AllauthMFAReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            label=_("Codice"),
+            help_text=_("Il codice di 6 cifre dell'app di autenticazione, oppure un codice di recupero."),
+        )
+
+
+class ActivateTOTPForm(_RateLimitMessage, AllauthActivateTOTPForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            label=_("Codice di verifica"),
+            help_text=_("Il codice di 6 cifre che l'app mostra dopo aver inquadrato il QR code."),
+        )
+
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        from mutua.accounts.services import totp_code_consume
+
+        # allauth checks the first code without recording it: record it, so it cannot also open a login.
+        totp_code_consume(user=self.user, code=code)
+        return code
+
+
+class AddWebAuthnForm(AllauthAddWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nome della passkey")
+        self.fields["name"].help_text = _("Per riconoscerla tra le altre, ad esempio «Telefono» o «Portatile».")
+        if "passwordless" in self.fields:
+            self.fields["passwordless"].label = _("Usala anche per accedere senza password")
+            self.fields["passwordless"].help_text = _(
+                "Con «Accedi con una passkey» entrerai con l'impronta, il volto o il PIN del dispositivo."
+            )
+            self.fields["passwordless"].initial = True
+
+
+class EditWebAuthnForm(AllauthEditWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nome della passkey")
+        self.fields["name"].error_messages["required"] = _("Inserisci un nome.")

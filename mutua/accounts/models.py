@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,8 @@ class User(AbstractUser):
 
     role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     first_access_completed_at = models.DateTimeField(_("primo accesso completato il"), null=True, blank=True)
+    # Private: stored under a random name in the default storage, served only to its owner by profile:photo.
+    photo = models.FileField(_("foto del profilo"), upload_to="profile-photos/", blank=True, max_length=120)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("utente")  # type: ignore[assignment]
@@ -27,6 +31,11 @@ class User(AbstractUser):
     @property
     def first_access_completed(self) -> bool:
         return self.first_access_completed_at is not None
+
+    @property
+    def photo_version(self) -> str:
+        """Changes with every new photo, so browsers never show a replaced one from their cache."""
+        return Path(self.photo.name or "").stem[:12]
 
 
 class CodePurpose(models.TextChoices):

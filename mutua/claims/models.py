@@ -55,7 +55,10 @@ class Claim(models.Model):
     )
     status = models.CharField(_("stato"), max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
     submitted_at = models.DateTimeField(_("trasmessa il"), null=True, blank=True)
+    # Sent back by the draft page's "Invia pratica": a retried or doubled submission is recognised by it.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     block_reason = models.TextField(_("motivo del blocco amministrativo"), blank=True)
+    region = models.CharField(_("regione"), max_length=40, blank=True)  # study subsidies: where the school is
     # Not auto_now_add: the registry import and the demo replay claims created in the past.
     created_at = models.DateTimeField(_("creata il"), default=timezone.now)
     updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
@@ -67,6 +70,17 @@ class Claim(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=ClaimStatus.values), name="claim_status_valid"),
             models.CheckConstraint(condition=models.Q(kind__in=ClaimKind.values), name="claim_kind_valid"),
+            # One draft at a time per member for reimbursements, one for study subsidies.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="draft", kind__in=["reimbursement_standard", "reimbursement_surgery"]),
+                name="claim_one_reimbursement_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="draft", kind="study_subsidy"),
+                name="claim_one_study_draft",
+            ),
         ]
         indexes = [
             models.Index(fields=["member", "status"], name="claim_member_status_idx"),
@@ -84,6 +98,25 @@ class DocumentType(models.TextChoices):
     CERTIFICATO_OSPEDALIERO = "certificato_ospedaliero", _("Certificato ospedaliero")
     CERTIFICATO_DATORE_LAVORO = "certificato_datore_lavoro", _("Certificato datore di lavoro")
     CERTIFICATO_NASCITA = "certificato_nascita", _("Certificato di nascita")
+    CERTIFICATO_SCOLASTICO = "certificato_scolastico", _("Certificato della segreteria scolastica")
+
+
+class SchoolType(models.TextChoices):
+    """Study subsidies: the school or university level and the scale its final grade is given on."""
+
+    MIDDLE = "middle", _("Scuola secondaria di primo grado (licenza media)")
+    HIGH = "high", _("Scuola secondaria di secondo grado (diploma)")
+    BACHELOR = "bachelor", _("Laurea triennale")
+    MASTER = "master", _("Laurea magistrale o a ciclo unico")
+
+
+# (lowest passing grade, highest grade, honours possible) for each school type.
+GRADE_SCALES: dict[str, tuple[int, int, bool]] = {
+    SchoolType.MIDDLE: (6, 10, True),
+    SchoolType.HIGH: (60, 100, True),
+    SchoolType.BACHELOR: (66, 110, True),
+    SchoolType.MASTER: (66, 110, True),
+}
 
 
 # Expense documents: the guide makes their number and amount mandatory; certificates carry no amount.
@@ -109,6 +142,10 @@ class ClaimDocument(models.Model):
         verbose_name=_("intestatario"),
     )
     notes = models.TextField(_("annotazioni"), blank=True)
+    # Study subsidies only.
+    school_type = models.CharField(_("tipo di scuola"), max_length=10, choices=SchoolType.choices, blank=True)
+    grade = models.PositiveSmallIntegerField(_("voto conseguito"), null=True, blank=True)
+    grade_honours = models.BooleanField(_("con lode"), default=False)
     created_at = models.DateTimeField(_("caricato il"), default=timezone.now)
     updated_at = models.DateTimeField(_("aggiornato il"), auto_now=True)
 
@@ -236,3 +273,19 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document}: € {self.amount_paid}"
+
+
+class ClaimSubmission(models.Model):
+    """The outcome of one "Invia pratica" of a draft: retries with the same token find it instead of resubmitting."""
+
+    token = models.UUIDField(unique=True)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="submissions")
+    merged = models.BooleanField(default=False)  # the draft's documents joined an already open claim
+    document_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.claim_id}"

@@ -1207,6 +1207,22 @@ class _Builder:
                 steps.append(_Step(ClaimStatus.PAID, None, note, paid))
 
     def _write_claims(self, specs: list[_ClaimSpec]) -> None:
+        """Write claims in rounds holding at most one claim per member, each replayed before the next round:
+        a member has one draft at a time (a database constraint), and a claim starts as a draft.
+        A member's remaining draft, if any, is written in the last round."""
+        rounds: list[list[_ClaimSpec]] = []
+        seen: dict[int, int] = {}
+        for spec in sorted(specs, key=lambda s: (not s.steps, s.created_at)):
+            member_key = id(spec.household)
+            index = seen.get(member_key, 0)
+            seen[member_key] = index + 1
+            if index == len(rounds):
+                rounds.append([])
+            rounds[index].append(spec)
+        for batch in rounds:
+            self._write_claim_round(batch)
+
+    def _write_claim_round(self, specs: list[_ClaimSpec]) -> None:
         claims = [
             Claim(member=s.household.member, kind=s.kind, block_reason=s.block_reason, created_at=s.created_at)
             for s in specs

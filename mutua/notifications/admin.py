@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mutua.notifications.models import OutboundMessage
+from mutua.notifications.models import Notification, OutboundMessage
 
 
 @admin.register(OutboundMessage)
@@ -8,3 +8,12 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "channel", "to", "subject", "status", "attempts"]
     list_filter = ["channel", "status"]
     readonly_fields = ["channel", "to", "subject", "body", "status", "attempts", "last_error", "created_at", "sent_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "member", "kind", "title", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["member"]
+    search_fields = ["member__code"]
+    readonly_fields = ["member", "kind", "title", "body", "url", "created_at", "read_at"]

@@ -1,5 +1,8 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from mutua.members.models import Member
 
 
 class Channel(models.TextChoices):
@@ -36,3 +39,43 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}"
+
+
+class NotificationKind(models.TextChoices):
+    CLAIM_STATUS = "claim_status", _("Stato di una pratica")
+    CLAIM_DOCUMENTS_MERGED = "claim_documents_merged", _("Documenti aggiunti a una pratica")
+    SECURITY = "security", _("Sicurezza")
+    GENERIC = "generic", _("Avviso")
+
+
+class Notification(models.Model):
+    """A message in the member's area (the bell and "Notifiche"): short, linking to a page, never a health detail."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("socio"))
+    kind = models.CharField(_("tipo"), max_length=24, choices=NotificationKind.choices)
+    title = models.CharField(_("titolo"), max_length=200)
+    body = models.CharField(_("testo"), max_length=500, blank=True)
+    # A path inside the portal ("/pratiche/12/"), never a full URL: the bell links to it as it is.
+    url = models.CharField(_("collegamento"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("creata il"), default=timezone.now)
+    read_at = models.DateTimeField(_("letta il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notifica")
+        verbose_name_plural = _("notifiche")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(url="") | (models.Q(url__startswith="/") & ~models.Q(url__startswith="//")),
+                name="notification_url_relative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "read_at", "-created_at"], name="notification_member_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import unicodedata
 import urllib.request
 from typing import ClassVar
 
@@ -59,6 +61,49 @@ class HttpGatewaySmsBackend(BaseSmsBackend):
                     raise SmsError(f"gateway answered {response.status}")
         except OSError as exc:
             raise SmsError(str(exc)) from exc
+
+
+# GSM 03.38: the alphabet of a 160-character SMS. One character outside it and the whole message is sent
+# as UCS-2, where a single SMS holds only 70 characters (and operators bill the rest as extra parts).
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = frozenset("^{}\\[~]|€")  # two septets each
+GSM_REPLACEMENTS = {
+    "’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "«": '"', "»": '"',
+    "–": "-", "—": "-", "−": "-", "…": "...", "•": "-",
+    "È": "E'", "À": "A'", "Ì": "I'", "Ò": "O'", "Ù": "U'",
+}  # fmt: skip
+SMS_LIMIT = 160
+
+
+def sms_length(text: str) -> int:
+    """Septets the text takes in the GSM alphabet."""
+    return sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
+
+
+def sms_fit(text: str, *, limit: int = SMS_LIMIT) -> str:
+    """The text in the GSM alphabet on one line, cut with "..." to fit one SMS of `limit` septets.
+
+    Operators' free text may carry typographic quotes, dashes or accents outside the alphabet: they are
+    replaced rather than letting one of them turn the message into a 70-character UCS-2 SMS.
+    """
+    chars: list[str] = []
+    for ch in re.sub(r"\s+", " ", text).strip():
+        if ch in GSM_BASIC or ch in GSM_EXTENDED:
+            chars.append(ch)
+        elif ch in GSM_REPLACEMENTS:
+            chars.append(GSM_REPLACEMENTS[ch])
+        else:
+            plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if c in GSM_BASIC)
+            chars.append(plain or "?")
+    result = "".join(chars)
+    if sms_length(result) <= limit:
+        return result
+    while sms_length(result) > limit - 3:
+        result = result[:-1]
+    return result.rstrip(" ,.;:") + "..."
 
 
 def get_sms_backend() -> BaseSmsBackend:

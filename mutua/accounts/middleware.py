@@ -1,0 +1,53 @@
+"""Operators and supervisors work only with a second factor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mutua.accounts.adapter import second_factor_required
+
+
+class SecondFactorRequiredMiddleware:
+    """Send a signed-in operator without an authenticator app or passkey to the two-factor page.
+
+    Runs after allauth's AccountMiddleware. The two-factor pages (setup, recovery codes, passkeys), reauthentication,
+    logout, language switch and static files stay reachable, or the setup could never be completed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and second_factor_required(user) and not self._exempt(request.path):
+            from allauth.mfa.models import Authenticator
+            from allauth.mfa.utils import is_mfa_enabled
+
+            if not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]):
+                messages.warning(
+                    request,
+                    _(
+                        "Per il tuo ruolo l'autenticazione a due fattori è obbligatoria: attivala per continuare "
+                        "a usare il portale."
+                    ),
+                )
+                return redirect("mfa_index")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        allowed = (
+            reverse("mfa_index"),  # /accounts/2fa/: setup, recovery codes, passkeys, reauthentication by code
+            reverse("account_logout"),
+            reverse("account_reauthenticate"),
+            reverse("set_language"),
+            settings.STATIC_URL or "/static/",
+        )
+        return path.startswith(allowed)

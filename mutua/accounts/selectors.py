@@ -1,0 +1,54 @@
+"""Reads of the signed-in user's own security data: sessions and second factors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from mutua.accounts.devices import describe_device
+from mutua.accounts.models import User
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    pk: int
+    device: str
+    ip: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    is_current: bool
+
+
+def user_sessions_for(*, user: User, request: HttpRequest) -> list[SessionRow]:
+    """The user's signed-in sessions, this one first, then by last activity; ended ones are purged."""
+    from allauth.usersessions.models import UserSession
+
+    current = request.session.session_key
+    rows = [
+        SessionRow(
+            pk=s.pk,
+            device=describe_device(s.user_agent),
+            ip=s.ip,
+            created_at=s.created_at,
+            last_seen_at=s.last_seen_at,
+            is_current=s.session_key == current,
+        )
+        for s in UserSession.objects.purge_and_list(user)
+    ]
+    return sorted(rows, key=lambda r: (not r.is_current, -r.last_seen_at.timestamp()))
+
+
+def authenticators_for(*, user: User) -> dict[str, Any]:
+    """The user's second factors in the shape allauth's mfa/index.html uses: totp, webauthn (a list), recovery_codes."""
+    from allauth.mfa.models import Authenticator
+
+    found: dict[str, Any] = {"webauthn": []}
+    for authenticator in Authenticator.objects.filter(user_id=user.pk).order_by("created_at"):
+        if authenticator.type == Authenticator.Type.WEBAUTHN:
+            found["webauthn"].append(authenticator.wrap())
+        else:
+            found[authenticator.type] = authenticator.wrap()
+    return found

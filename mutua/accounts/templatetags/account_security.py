@@ -1,0 +1,29 @@
+"""Template filters for what the page shows about the signed-in user's second factors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def has_second_factor(user: Any) -> bool:
+    """An authenticator app or a passkey (recovery codes alone are not a second factor)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+
+
+@register.filter
+def has_passkeys(user: Any) -> bool:
+    if user is None or not getattr(user, "pk", None):
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN).exists()

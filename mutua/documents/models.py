@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    RECEIPT = "receipt", _("Ricevuta di trasmissione della pratica")
+
+
+class IssuedDocument(models.Model):
+    """A document the mutual generated, found again from the verification code printed on it.
+
+    The code is an HMAC of (kind, object_id, issued_at) and cannot be inverted, hence this row; it is
+    written the first time the document is generated and never changed.
+    """
+
+    code = models.CharField(_("codice di verifica"), max_length=19, unique=True)
+    kind = models.CharField(_("tipo"), max_length=20, choices=DocumentKind.choices)
+    object_id = models.PositiveBigIntegerField(_("oggetto"))
+    issued_at = models.DateTimeField(_("emesso il"))
+    created_at = models.DateTimeField(_("generato la prima volta il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("documento emesso")
+        verbose_name_plural = _("documenti emessi")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=DocumentKind.values), name="issued_document_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["kind", "object_id"], name="issued_document_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_id} ({self.code})"

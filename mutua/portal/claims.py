@@ -1,0 +1,361 @@
+"""Member pages of "Richiesta di rimborso" and "Lista pratiche"."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from schwifty import IBAN
+
+from mutua.claims import selectors, services
+from mutua.claims.forms import DocumentForm, FilesForm, KindForm, RegionForm, StudyDocumentForm
+from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus
+from mutua.members.models import Member
+from mutua.members.selectors import member_for_user
+
+
+def _member(request: HttpRequest) -> Member:
+    member = member_for_user(user=request.user)  # type: ignore[arg-type]
+    if member is None:
+        raise Http404  # operators have no member pages
+    return member
+
+
+def _claim(member: Member, pk: int) -> Claim:
+    claim = selectors.claims_for_member(member=member).filter(pk=pk).first()
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def _draft(member: Member, pk: int) -> Claim:
+    claim = _claim(member, pk)
+    if claim.status != ClaimStatus.DRAFT:
+        raise Http404
+    return claim
+
+
+def _document(claim: Claim, doc_pk: int) -> ClaimDocument:
+    document = claim.documents.filter(pk=doc_pk).select_related("claim").first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def iban_display(member: Member) -> dict[str, str]:
+    """The payment IBAN masked but for the last 4 characters, with the bank's name when schwifty knows it."""
+    if not member.iban:
+        return {"masked": "", "bank": ""}
+    iban = IBAN(member.iban, allow_invalid=True)
+    compact = str(iban.compact)
+    masked = f"{compact[:4]} **** **** {compact[-4:]}"
+    try:
+        bank = iban.bank_name or ""
+    except Exception:  # schwifty's registry may not know the bank
+        bank = ""
+    return {"masked": masked, "bank": bank}
+
+
+@require_http_methods(["GET", "POST"])
+def reimbursement_start(request: HttpRequest) -> HttpResponse:
+    """Opening page with the guide's conditions; "Inizia" creates (or resumes) the server-side draft."""
+    member = _member(request)
+    draft = selectors.draft_for_member(member=member)
+    if request.method == "POST":
+        draft = services.draft_start(member=member, actor=request.user)  # type: ignore[arg-type]
+        return redirect("portal:claim_draft", pk=draft.pk)
+    return render(request, "portal/claims/start.html", {"member": member, "draft": draft})
+
+
+def _document_form(claim: Claim, member: Member, *args: object) -> DocumentForm | StudyDocumentForm:
+    if claim.kind == ClaimKind.STUDY_SUBSIDY:
+        return StudyDocumentForm(*args, member=member)
+    return DocumentForm(*args, member=member)
+
+
+def _draft_page(
+    request: HttpRequest,
+    member: Member,
+    claim: Claim,
+    *,
+    form: DocumentForm | StudyDocumentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    documents = (
+        claim.documents.select_related("beneficiary").prefetch_related("attachments").order_by("created_at", "pk")
+    )
+    study = claim.kind == ClaimKind.STUDY_SUBSIDY
+    return render(
+        request,
+        "portal/claims/study_draft.html" if study else "portal/claims/draft.html",
+        {
+            "member": member,
+            "claim": claim,
+            "iban": iban_display(member),
+            "kind_form": KindForm(initial={"kind": claim.kind}),
+            "region_form": RegionForm(initial={"region": claim.region}),
+            "form": form or _document_form(claim, member),
+            "documents": list(documents),
+            "files_form": FilesForm(),
+            "max_mb": 2,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET"])
+def claim_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    return _draft_page(request, member, _draft(member, pk))
+
+
+@require_POST
+def claim_draft_kind(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    claim = _draft(member, pk)
+    form = KindForm(request.POST)
+    if form.is_valid():
+        try:
+            services.draft_set_kind(claim=claim, kind=form.cleaned_data["kind"], actor=request.user)  # type: ignore[arg-type]
+        except services.ClaimError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Tipo di pratica salvato."))
+    return redirect("portal:claim_draft", pk=claim.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def study_start(request: HttpRequest) -> HttpResponse:
+    """Sussidi allo studio: for ordinary members only; others read why."""
+    member = _member(request)
+    allowed = services.study_subsidy_allowed(member=member)
+    draft = selectors.draft_for_member(member=member, study_subsidy=True)
+    if request.method == "POST" and allowed:
+        draft = services.draft_start(member=member, actor=request.user, study_subsidy=True)  # type: ignore[arg-type]
+        return redirect("portal:claim_draft", pk=draft.pk)
+    return render(request, "portal/claims/study_start.html", {"member": member, "draft": draft, "allowed": allowed})
+
+
+@require_POST
+def claim_draft_region(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    claim = _draft(member, pk)
+    form = RegionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.draft_set_region(claim=claim, region=form.cleaned_data["region"], actor=request.user)  # type: ignore[arg-type]
+        except services.ClaimError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Regione salvata."))
+    else:
+        messages.error(request, _("Scegli una regione dall'elenco."))
+    return redirect("portal:claim_draft", pk=claim.pk)
+
+
+@require_POST
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Carica documento": on any error the page comes back with the fields kept and the problems marked."""
+    member = _member(request)
+    claim = _draft(member, pk)
+    form = _document_form(claim, member, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_add(
+                claim=claim,
+                actor=request.user,  # type: ignore[arg-type]
+                data=form.document_data(),
+                files=form.cleaned_data["files"],  # type: ignore[arg-type]
+            )
+        except services.FilesRejected as exc:
+            for problem in exc.problems:
+                form.add_error("files", problem)
+        except services.ClaimError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("Documento caricato: lo trovi in «Documenti pratica». Puoi caricarne un altro.")
+            )
+            return redirect(reverse("portal:claim_draft", args=[claim.pk]) + "#documenti-pratica")
+    return _draft_page(request, member, claim, form=form, status=400)
+
+
+@require_POST
+def document_files_add(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    member = _member(request)
+    document = _document(_draft(member, pk), doc_pk)
+    form = FilesForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(document=document, actor=request.user, files=form.cleaned_data["files"])  # type: ignore[arg-type]
+        except services.ClaimError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("File aggiunti al documento."))
+    else:
+        for error in form.errors.get("files", []):
+            messages.error(request, str(error))
+    return redirect(reverse("portal:claim_draft", args=[pk]) + f"#documento-{document.pk}")
+
+
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
+    member = _member(request)
+    claim = _draft(member, pk)
+    attachment = selectors.attachment_for_member(member=member, pk=att_pk)
+    if attachment is None or attachment.document.claim_id != claim.pk:
+        raise Http404
+    try:
+        services.attachment_remove(attachment=attachment, actor=request.user)  # type: ignore[arg-type]
+    except services.ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("File «%(name)s» rimosso.") % {"name": attachment.original_name})
+    return redirect(reverse("portal:claim_draft", args=[pk]) + f"#documento-{attachment.document_id}")
+
+
+@require_http_methods(["GET", "POST"])
+def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    member = _member(request)
+    claim = _draft(member, pk)
+    document = _document(claim, doc_pk)
+    if request.method == "POST":
+        services.document_delete(document=document, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Documento cancellato con tutti i suoi file."))
+        return redirect(reverse("portal:claim_draft", args=[pk]) + "#documenti-pratica")
+    return render(request, "portal/claims/document_delete.html", {"claim": claim, "document": document})
+
+
+@require_http_methods(["GET", "POST"])
+def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the summary with "Invia pratica" and "Annulla"; POST: one idempotent submission."""
+    member = _member(request)
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        if selectors.submission_for_member(member=member, token=token) is None:
+            _draft(member, pk)  # 404 for anything that is not this member's draft
+        try:
+            uuid.UUID(token)
+            services.claim_submit(member=member, token=token, actor=request.user)  # type: ignore[arg-type]
+        except ValueError:
+            raise Http404
+        except services.ClaimError as exc:
+            messages.error(request, exc.message)
+            return redirect("portal:claim_draft", pk=pk)
+        return redirect(reverse("portal:claim_submitted") + f"?t={token}")
+    claim = _draft(member, pk)
+    documents = list(claim.documents.select_related("beneficiary").prefetch_related("attachments"))
+    open_claim = (
+        selectors.claims_for_member(member=member)
+        .filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED])
+        .exclude(kind="study_subsidy" if claim.kind != "study_subsidy" else "")
+        .first()
+    )
+    return render(
+        request,
+        "portal/claims/submit.html",
+        {
+            "member": member,
+            "claim": claim,
+            "documents": documents,
+            "iban": iban_display(member),
+            "open_claim": open_claim,
+        },
+    )
+
+
+def claim_submitted(request: HttpRequest) -> HttpResponse:
+    """The result box: which claim, merged or new, and the receipt."""
+    member = _member(request)
+    submission = selectors.submission_for_member(member=member, token=request.GET.get("t", ""))
+    if submission is None:
+        raise Http404
+    return render(request, "portal/claims/submitted.html", {"submission": submission, "claim": submission.claim})
+
+
+def claim_list(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    status = request.GET.get("stato", "")
+    if status not in ClaimStatus.values or status == ClaimStatus.DRAFT:
+        status = ""
+    year_text = request.GET.get("anno", "")
+    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    claims = selectors.claim_list_for_member(member=member, status=status, year=year)
+    page = Paginator(claims, 20).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "portal/claims/list.html",
+        {
+            "page": page,
+            "status": status,
+            "year": year,
+            "statuses": [(v, label) for v, label in ClaimStatus.choices if v != ClaimStatus.DRAFT],
+            "years": selectors.claim_years_for_member(member=member),
+            "draft": selectors.draft_for_member(member=member),
+        },
+    )
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    claim = selectors.claim_detail_for_member(member=member, pk=pk)
+    if claim is None:
+        raise Http404
+    if claim.status == ClaimStatus.DRAFT:
+        return redirect("portal:claim_draft", pk=pk)
+    return render(request, "portal/claims/detail.html", {"claim": claim, "member": member})
+
+
+@require_http_methods(["GET", "POST"])
+def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request)
+    claim = _claim(member, pk)
+    if request.method == "POST":
+        try:
+            services.claim_cancel(claim=claim, actor=request.user)  # type: ignore[arg-type]
+        except services.ClaimError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Pratica %(id)s annullata.") % {"id": claim.pk})
+        return redirect("portal:claim_detail", pk=pk)
+    if claim.status != ClaimStatus.SUBMITTED:
+        messages.error(request, _("Si può annullare solo una pratica nello stato «Trasmessa»."))
+        return redirect("portal:claim_detail", pk=pk)
+    return render(request, "portal/claims/cancel.html", {"claim": claim})
+
+
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Files only through this view: the owner only, as a download, never sniffed as HTML."""
+    member = _member(request)
+    attachment = selectors.attachment_for_member(member=member, pk=pk)
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def claim_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    from mutua.claims.receipts import receipt_pdf
+
+    member = _member(request)
+    claim = _claim(member, pk)
+    if claim.status == ClaimStatus.DRAFT:
+        raise Http404
+    response = HttpResponse(receipt_pdf(claim=claim), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ricevuta-pratica-{claim.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

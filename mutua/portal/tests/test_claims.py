@@ -1,0 +1,225 @@
+"""The member's claim pages through the test client: the guide's flow, bad input, and other members."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from mutua.claims import services
+from mutua.claims.models import Claim, ClaimDocument, ClaimStatus
+from mutua.claims.tests import samples
+from mutua.claims.tests.test_drafts import data
+
+
+def start(client):
+    response = client.post(reverse("portal:reimbursement_start"))
+    return Claim.objects.get(pk=int(response["Location"].split("/")[2]))
+
+
+def doc_post(**overrides):
+    values = {
+        "doc_type": "fattura",
+        "number": "A-17",
+        "issue_date": "05/10/2026",
+        "amount": "1.234,56",
+        "provider_province": "TO",
+        "provider_name": "Ospedale Maria Vittoria",
+        "holder": "socio",
+        "notes": "",
+        "files": [samples.pdf_upload()],
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def signed_in(client, member):
+    client.force_login(member.user)
+    return client
+
+
+@pytest.mark.django_db
+class TestRichiestaDiRimborso:
+    def test_opening_page_states_the_conditions(self, signed_in):
+        page = signed_in.get(reverse("portal:reimbursement_start")).content.decode()
+        for text in ("fatture, ricevute", "2 MB", "PDF, JPG, JPEG, TIF o TIFF", "Inizia la richiesta"):
+            assert text in page
+
+    def test_full_flow_to_receipt_and_list(self, signed_in, member):
+        draft = start(signed_in)
+        page = signed_in.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
+        assert "1. Dati preliminari" in page and "**** ****" in page and "Carica documento" in page
+        child = member.beneficiaries.get()
+        response = signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post(holder=str(child.pk)))
+        assert response.status_code == 302
+        page = signed_in.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
+        assert "€ 1.234,56" in page and "fattura.pdf" in page and child.first_name in page
+        confirm = signed_in.get(reverse("portal:claim_submit", args=[draft.pk])).content.decode()
+        assert "Invia pratica" in confirm and "Annulla" in confirm
+        response = signed_in.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
+        result = signed_in.get(response["Location"]).content.decode()
+        assert f"La pratica n. {draft.pk} è stata trasmessa" in result and "Scarica la ricevuta" in result
+        listing = signed_in.get(reverse("portal:claim_list")).content.decode()
+        assert f">{draft.pk}<" in listing and "Trasmessa" in listing
+        # Double click / retry: same result, still one claim.
+        again = signed_in.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
+        assert again["Location"] == response["Location"]
+        assert Claim.objects.filter(member=member).exclude(status=ClaimStatus.DRAFT).count() == 1
+
+    @pytest.mark.parametrize(
+        ("overrides", "field_message"),
+        [
+            ({"number": ""}, "il numero è obbligatorio"),
+            ({"amount": ""}, "l'importo è obbligatorio"),
+            ({"amount": "dodici"}, "Scrivi l'importo in euro"),
+            ({"amount": "-5"}, "Scrivi l'importo in euro"),
+            ({"amount": "0,00"}, "maggiore di zero"),
+            ({"amount": "999.999.999,00"}, "supera € 200.000,00"),
+            ({"issue_date": (dt.date.today() + dt.timedelta(days=2)).strftime("%d/%m/%Y")}, "nel futuro"),
+            ({"issue_date": "31/02/2026"}, "Inserisci una data valida"),
+            ({"provider_province": "XX"}, "Scegli un'opzione valida"),
+            ({"provider_name": "x" * 201}, "non contenga più di 200 caratteri"),
+            ({"holder": "999999"}, "Scegli un'opzione valida"),
+            ({"files": []}, "Allega almeno un file"),
+            ({"files": [samples.fake_pdf_upload()]}, "virus.pdf"),
+            ({"files": [samples.html_as_jpeg_upload()]}, "foto.jpg"),
+            ({"files": [samples.oversize_pdf_upload()]}, "grande.pdf"),
+        ],
+    )
+    def test_bad_document_is_refused_next_to_the_field_and_nothing_saved(self, signed_in, overrides, field_message):
+        draft = start(signed_in)
+        response = signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post(**overrides))
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert field_message.replace("'", "&#x27;") in page or field_message in page
+        assert 'value="Ospedale Maria Vittoria"' in page or "provider_name" in overrides  # other fields kept
+        assert not ClaimDocument.objects.exists()
+
+    def test_certificate_needs_no_amount(self, signed_in):
+        draft = start(signed_in)
+        response = signed_in.post(
+            reverse("portal:document_add", args=[draft.pk]), doc_post(doc_type="cartella_clinica", number="", amount="")
+        )
+        assert response.status_code == 302
+        assert ClaimDocument.objects.get().amount is None
+
+    def test_hostile_text_is_escaped(self, signed_in):
+        draft = start(signed_in)
+        signed_in.post(
+            reverse("portal:document_add", args=[draft.pk]), doc_post(provider_name="<script>alert(1)</script>")
+        )
+        page = signed_in.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
+        assert "<script>alert(1)</script>" not in page
+
+    def test_draft_survives_a_new_session(self, client, member):
+        client.force_login(member.user)
+        draft = start(client)
+        client.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+        client.logout()
+        client.force_login(member.user)  # another browser, another day
+        page = client.get(reverse("portal:reimbursement_start")).content.decode()
+        assert "Riprendi la bozza" in page and "1 documento" in page
+
+    def test_remove_file_and_delete_document(self, signed_in):
+        draft = start(signed_in)
+        signed_in.post(
+            reverse("portal:document_add", args=[draft.pk]),
+            doc_post(files=[samples.pdf_upload(), samples.jpeg_upload()]),
+        )
+        doc = ClaimDocument.objects.get()
+        jpg = doc.attachments.get(original_name="scontrino.jpg")
+        signed_in.post(reverse("portal:attachment_remove", args=[draft.pk, jpg.pk]))
+        assert [a.original_name for a in doc.attachments.all()] == ["fattura.pdf"]
+        confirm = signed_in.get(reverse("portal:document_delete", args=[draft.pk, doc.pk])).content.decode()
+        assert "Vuoi cancellare il documento" in confirm
+        signed_in.post(reverse("portal:document_delete", args=[draft.pk, doc.pk]))
+        assert not ClaimDocument.objects.exists()
+
+    def test_attachment_download_is_private(self, signed_in, client, other_member):
+        draft = start(signed_in)
+        signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+        attachment = ClaimDocument.objects.get().attachments.get()
+        response = signed_in.get(reverse("portal:attachment_download", args=[attachment.pk]))
+        assert response.status_code == 200
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Disposition"].startswith("attachment")
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    def test_cancel_a_transmitted_claim(self, signed_in, member):
+        draft = start(signed_in)
+        signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+        signed_in.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
+        assert "Annulla la pratica" in signed_in.get(reverse("portal:claim_detail", args=[draft.pk])).content.decode()
+        signed_in.post(reverse("portal:claim_cancel", args=[draft.pk]))
+        assert Claim.objects.get(pk=draft.pk).status == ClaimStatus.CANCELLED
+
+
+@pytest.mark.django_db
+def test_list_query_count_does_not_grow(client, member):
+    client.force_login(member.user)
+
+    def make(n):
+        for i in range(n):
+            claim = services.draft_start(member=member, actor=member.user)
+            services.document_add(
+                claim=claim, actor=member.user, data=data(number=str(i)), files=[samples.pdf_upload()]
+            )
+            services.claim_submit(member=member, token=claim.token, actor=member.user)
+            services.claim_transition(claim=Claim.objects.get(pk=claim.pk), to_status=ClaimStatus.IN_REVIEW, actor=None)
+            services.claim_transition(claim=Claim.objects.get(pk=claim.pk), to_status=ClaimStatus.REJECTED, actor=None)
+
+    make(2)
+    client.get(reverse("portal:claim_list"))  # warm: session bookkeeping happens on the first request
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("portal:claim_list")).status_code == 200
+    make(8)
+    client.get(reverse("portal:claim_list"))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("portal:claim_list")).content.decode()
+    assert page.count('data-testid="pratica"') == 10
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+@pytest.mark.django_db
+def test_other_member_and_anonymous_never_reach_a_claim(client, member, other_member):
+    client.force_login(member.user)
+    draft = start(client)
+    client.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+    doc = ClaimDocument.objects.get()
+    attachment = doc.attachments.get()
+    draft_urls = [
+        ("get", reverse("portal:claim_draft", args=[draft.pk])),
+        ("post", reverse("portal:claim_draft_kind", args=[draft.pk])),
+        ("post", reverse("portal:document_add", args=[draft.pk])),
+        ("post", reverse("portal:document_files_add", args=[draft.pk, doc.pk])),
+        ("get", reverse("portal:document_delete", args=[draft.pk, doc.pk])),
+        ("post", reverse("portal:document_delete", args=[draft.pk, doc.pk])),
+        ("post", reverse("portal:attachment_remove", args=[draft.pk, attachment.pk])),
+        ("get", reverse("portal:claim_submit", args=[draft.pk])),
+        ("post", reverse("portal:claim_submit", args=[draft.pk])),
+    ]
+    client.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
+    sent_urls = [
+        ("get", reverse("portal:claim_detail", args=[draft.pk])),
+        ("get", reverse("portal:claim_receipt", args=[draft.pk])),
+        ("get", reverse("portal:claim_cancel", args=[draft.pk])),
+        ("post", reverse("portal:claim_cancel", args=[draft.pk])),
+        ("get", reverse("portal:attachment_download", args=[attachment.pk])),
+        ("get", reverse("portal:claim_submitted") + f"?t={draft.token}"),
+    ]
+    other = client.__class__()
+    other.force_login(other_member.user)
+    anonymous = client.__class__()
+    for method, url in draft_urls + sent_urls:
+        response = getattr(other, method)(url, {"token": str(draft.token)} if method == "post" else None)
+        assert response.status_code == 404, url
+        response = getattr(anonymous, method)(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+    listing = other.get(reverse("portal:claim_list")).content.decode()
+    assert f">{draft.pk}<" not in listing
+    assert Claim.objects.get(pk=draft.pk).status == ClaimStatus.SUBMITTED
+    assert ClaimDocument.objects.filter(pk=doc.pk).exists()
