@@ -22,6 +22,7 @@ E2E_DIR = Path(__file__).resolve().parent
 SCREENSHOT_DIR = E2E_DIR.parent / "var" / "e2e-screenshots"
 CHROMIUM_ARGS = [
     "--headless",
+    "--lang=it-IT",  # Chromium's own controls (date fields, file buttons) as an Italian member sees them
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",

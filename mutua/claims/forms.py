@@ -157,6 +157,9 @@ class DocumentForm(forms.Form):
             for pk, b in self.beneficiaries.items()
         ]
         self.fields["holder"].initial = MEMBER_HOLDER
+        # Required for invoices and receipts only: the label must not call them optional.
+        self.fields["number"].conditional = True  # type: ignore[attr-defined]
+        self.fields["amount"].conditional = True  # type: ignore[attr-defined]
         if not with_files:
             del self.fields["files"]
 

@@ -99,7 +99,7 @@ ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
 REIMBURSEMENT_KINDS = (ClaimKind.REIMBURSEMENT_STANDARD, ClaimKind.REIMBURSEMENT_SURGERY)
 
 
-def _family(kind: str) -> tuple[str, ...]:
+def claim_family(kind: str) -> tuple[str, ...]:
     return (ClaimKind.STUDY_SUBSIDY,) if kind == ClaimKind.STUDY_SUBSIDY else REIMBURSEMENT_KINDS
 
 
@@ -144,7 +144,7 @@ def _editable(claim: Claim) -> Claim:
 
 def draft_set_kind(*, claim: Claim, kind: str, actor: User) -> Claim:
     """Standard or Intervento chirurgico, chosen in the preliminary data."""
-    if kind not in _family(claim.kind):
+    if kind not in claim_family(claim.kind):
         raise ClaimError(_("Tipo di pratica non valido."))
     with transaction.atomic():
         locked = _editable(claim)
@@ -309,7 +309,7 @@ def claim_submit(*, member: Member, token: uuid.UUID | str, actor: User) -> Subm
                 )
         open_claim = (
             Claim.objects.select_for_update()
-            .filter(member=member, status__in=OPEN_STATUSES, kind__in=_family(draft.kind))
+            .filter(member=member, status__in=OPEN_STATUSES, kind__in=claim_family(draft.kind))
             .order_by("submitted_at", "pk")
             .first()
         )

@@ -254,7 +254,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
     open_claim = (
         selectors.claims_for_member(member=member)
         .filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED])
-        .exclude(kind="study_subsidy" if claim.kind != "study_subsidy" else "")
+        .filter(kind__in=services.claim_family(claim.kind))
         .first()
     )
     return render(

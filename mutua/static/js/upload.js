@@ -5,14 +5,17 @@
 (function () {
   "use strict";
 
+  // Show the page the server answered with, and give the address bar the answer's URL, as a
+  // normal form submission would (the one-time messages in that page are shown, not lost).
   function showAnswer(xhr) {
-    if (xhr.responseURL && xhr.status < 400 && xhr.responseURL !== window.location.href) {
-      window.location.assign(xhr.responseURL);
-      return;
-    }
+    var html = xhr.responseText;
+    var url = xhr.status < 400 ? xhr.responseURL : null;
     document.open();
-    document.write(xhr.responseText);
+    document.write(html);
     document.close();
+    if (url && window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", url);
+    }
   }
 
   document.querySelectorAll("form[data-upload]").forEach(function (form) {
