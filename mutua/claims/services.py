@@ -367,3 +367,16 @@ def drafts_purge(*, older_than: dt.timedelta) -> int:
             f.delete(save=False)
         count += 1
     return count
+
+
+def claim_add_documents(*, claim: Claim, actor: User, data: DocumentData, files: Sequence[UploadedFile]) -> Claim:
+    """ "Aggiungi documenti" on a suspended claim: the document joins it and the claim goes back to review."""
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.status != ClaimStatus.SUSPENDED:
+            raise ClaimError(_("Si possono aggiungere documenti solo a una pratica sospesa."))
+        document = ClaimDocument.objects.create(claim=locked, **data.as_fields())
+        _store_files(document=document, files=files)
+        return claim_transition(
+            claim=locked, to_status=ClaimStatus.IN_REVIEW, actor=actor, note=_("Documenti aggiunti dal socio.")
+        )

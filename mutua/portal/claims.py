@@ -309,7 +309,34 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if claim.status == ClaimStatus.DRAFT:
         return redirect("portal:claim_draft", pk=pk)
-    return render(request, "portal/claims/detail.html", {"claim": claim, "member": member})
+    form = _document_form(claim, member) if claim.status == ClaimStatus.SUSPENDED else None
+    return render(request, "portal/claims/detail.html", {"claim": claim, "member": member, "form": form})
+
+
+@require_POST
+def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Aggiungi documenti" while the claim is suspended; the claim goes back to the operators."""
+    member = _member(request)
+    claim = _claim(member, pk)
+    form = _document_form(claim, member, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.claim_add_documents(
+                claim=claim,
+                actor=request.user,  # type: ignore[arg-type]
+                data=form.document_data(),
+                files=form.cleaned_data["files"],
+            )
+        except services.FilesRejected as exc:
+            for problem in exc.problems:
+                form.add_error("files", problem)
+        except services.ClaimError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Documento aggiunto: la pratica torna all'esame degli operatori."))
+            return redirect("portal:claim_detail", pk=pk)
+    detail = selectors.claim_detail_for_member(member=member, pk=pk)
+    return render(request, "portal/claims/detail.html", {"claim": detail, "member": member, "form": form}, status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,6 +19,7 @@ urlpatterns = [
     path("pratiche/<int:pk>/allegati/<int:att_pk>/rimuovi/", claims.attachment_remove, name="attachment_remove"),
     path("pratiche/<int:pk>/invia/", claims.claim_submit, name="claim_submit"),
     path("pratiche/<int:pk>/annulla/", claims.claim_cancel, name="claim_cancel"),
+    path("pratiche/<int:pk>/aggiungi-documenti/", claims.claim_add_documents, name="claim_add_documents"),
     path("pratiche/<int:pk>/ricevuta.pdf", claims.claim_receipt, name="claim_receipt"),
     path("allegati/<int:pk>/", claims.attachment_download, name="attachment_download"),
 ]

@@ -223,3 +223,32 @@ def test_other_member_and_anonymous_never_reach_a_claim(client, member, other_me
     assert f">{draft.pk}<" not in listing
     assert Claim.objects.get(pk=draft.pk).status == ClaimStatus.SUBMITTED
     assert ClaimDocument.objects.filter(pk=doc.pk).exists()
+
+
+@pytest.mark.django_db
+def test_suspended_claim_gets_documents_and_returns_to_review(client, member, other_member):
+    client.force_login(member.user)
+    draft = start(client)
+    client.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+    client.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
+    claim = Claim.objects.get(pk=draft.pk)
+    services.claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=None)
+    Claim.objects.filter(pk=claim.pk).update(block_reason="Manca la prescrizione medica.")
+    services.claim_transition(claim=claim, to_status=ClaimStatus.SUSPENDED, actor=None)
+    page = client.get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
+    assert "Pratica sospesa" in page and "Manca la prescrizione medica." in page and "Aggiungi documenti" in page
+    url = reverse("portal:claim_add_documents", args=[claim.pk])
+    bad = client.post(url, doc_post(files=[samples.fake_pdf_upload()]))
+    assert bad.status_code == 400 and "virus.pdf" in bad.content.decode()
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.SUSPENDED
+    other = client.__class__()
+    other.force_login(other_member.user)
+    assert other.post(url, doc_post(number="X1")).status_code == 404
+    response = client.post(url, doc_post(number="PRESCR-1", doc_type="cartella_clinica", amount=""))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW
+    assert claim.documents.filter(number="PRESCR-1").exists()
+    # Not suspended any more: the form is gone and a new post is refused.
+    assert "Aggiungi documenti" not in client.get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
+    assert client.post(url, doc_post(number="X2")).status_code == 400
