@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "mutua.core.context_processors.site",
+                "mutua.notifications.context_processors.bell",
             ],
         },
     },

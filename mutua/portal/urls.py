@@ -1,10 +1,13 @@
 from django.urls import path
 
-from mutua.portal import claims, views
+from mutua.portal import claims, notifications, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notifiche/", notifications.notification_list, name="notification_list"),
+    path("notifiche/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path("notifiche/lette/", notifications.notification_read_all, name="notification_read_all"),
     path("rimborso/", claims.reimbursement_start, name="reimbursement_start"),
     path("sussidi-studio/", claims.study_start, name="study_start"),
     path("pratiche/", claims.claim_list, name="claim_list"),
