@@ -46,6 +46,14 @@ class ClaimKind(models.TextChoices):
     STUDY_SUBSIDY = "study_subsidy", _("Sussidio allo studio")
 
 
+REIMBURSEMENT_KINDS: tuple[str, ...] = (ClaimKind.REIMBURSEMENT_STANDARD, ClaimKind.REIMBURSEMENT_SURGERY)
+
+
+def claim_family(kind: str) -> tuple[str, ...]:
+    """Reimbursements (standard or surgery) and study subsidies: each has its own draft and open claim."""
+    return (ClaimKind.STUDY_SUBSIDY,) if kind == ClaimKind.STUDY_SUBSIDY else REIMBURSEMENT_KINDS
+
+
 class Claim(models.Model):
     """A request for reimbursement or subsidy (pratica); its history is the ClaimEvent rows."""
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db.models import Count, DecimalField, Max, Prefetch, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimKind, ClaimStatus, ClaimSubmission
+from mutua.claims.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Claim,
+    ClaimDocument,
+    ClaimKind,
+    ClaimStatus,
+    ClaimSubmission,
+    claim_family,
+)
 from mutua.members.models import Member
 
 ZERO = Value(0, output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -48,6 +57,15 @@ def claim_detail_for_member(*, member: Member, pk: int) -> Claim | None:
         .prefetch_related(Prefetch("documents", queryset=documents), "events__actor")
         .filter(pk=pk)
         .first()
+    )
+
+
+def open_claim_for_member(*, member: Member, kind: str) -> QuerySet[Claim]:
+    """The claim a new submission of this kind joins (the guide's rule): the oldest open one of its family."""
+    return (
+        claims_for_member(member=member)
+        .filter(status__in=OPEN_STATUSES, kind__in=claim_family(kind))
+        .order_by("submitted_at", "pk")
     )
 
 

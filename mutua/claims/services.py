@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from mutua.accounts.models import User
 from mutua.audit.services import audit_record
 from mutua.claims.models import (
-    OPEN_STATUSES,
+    REIMBURSEMENT_KINDS,
     TRANSITIONS,
     Attachment,
     Claim,
@@ -26,7 +26,9 @@ from mutua.claims.models import (
     ClaimKind,
     ClaimStatus,
     ClaimSubmission,
+    claim_family,
 )
+from mutua.claims.selectors import open_claim_for_member
 from mutua.members.models import Beneficiary, Member, MemberKind
 from mutua.notifications.models import NotificationKind
 from mutua.notifications.services import claim_url, notification_create, notify_claim_status
@@ -96,11 +98,6 @@ class ClaimError(Exception):
 
 ATTACHMENT_KINDS = {"pdf", "jpeg", "tiff"}
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
-REIMBURSEMENT_KINDS = (ClaimKind.REIMBURSEMENT_STANDARD, ClaimKind.REIMBURSEMENT_SURGERY)
-
-
-def claim_family(kind: str) -> tuple[str, ...]:
-    return (ClaimKind.STUDY_SUBSIDY,) if kind == ClaimKind.STUDY_SUBSIDY else REIMBURSEMENT_KINDS
 
 
 def draft_start(*, member: Member, actor: User, study_subsidy: bool = False) -> Claim:
@@ -307,12 +304,7 @@ def claim_submit(*, member: Member, token: uuid.UUID | str, actor: User) -> Subm
                     _("Il documento %(doc)s non ha file allegati: aggiungili o cancella il documento.")
                     % {"doc": document}
                 )
-        open_claim = (
-            Claim.objects.select_for_update()
-            .filter(member=member, status__in=OPEN_STATUSES, kind__in=claim_family(draft.kind))
-            .order_by("submitted_at", "pk")
-            .first()
-        )
+        open_claim = open_claim_for_member(member=member, kind=draft.kind).select_for_update().first()
         if open_claim is None:
             claim = claim_transition(claim=draft, to_status=ClaimStatus.SUBMITTED, actor=actor)
             merged = False

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.http import Http404
 
 from mutua.accounts.models import User
 from mutua.members.models import Member
@@ -7,6 +8,14 @@ from mutua.members.models import Member
 def member_for_user(*, user: User) -> Member | None:
     """The signed-in person's own member record, with what every page header needs."""
     return Member.objects.select_related("regional_office").filter(user=user).first()
+
+
+def member_or_404(*, user: User) -> Member:
+    """The member behind a member page; operators (no member record) get 404."""
+    member = member_for_user(user=user)
+    if member is None:
+        raise Http404
+    return member
 
 
 def beneficiaries_of(*, member: Member) -> QuerySet:

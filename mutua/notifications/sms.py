@@ -7,6 +7,7 @@ import logging
 import re
 import unicodedata
 import urllib.request
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from django.conf import settings
@@ -19,9 +20,11 @@ class SmsError(Exception):
     pass
 
 
-class BaseSmsBackend:
-    def send(self, *, to: str, body: str) -> None:
-        raise NotImplementedError
+class BaseSmsBackend(ABC):
+    """What every SMS sender implements; the real gateway and the development ones alike."""
+
+    @abstractmethod
+    def send(self, *, to: str, body: str) -> None: ...
 
 
 class ConsoleSmsBackend(BaseSmsBackend):

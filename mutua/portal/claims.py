@@ -17,14 +17,11 @@ from mutua.claims import selectors, services
 from mutua.claims.forms import DocumentForm, FilesForm, KindForm, RegionForm, StudyDocumentForm
 from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus
 from mutua.members.models import Member
-from mutua.members.selectors import member_for_user
+from mutua.members.selectors import member_or_404
 
 
 def _member(request: HttpRequest) -> Member:
-    member = member_for_user(user=request.user)  # type: ignore[arg-type]
-    if member is None:
-        raise Http404  # operators have no member pages
-    return member
+    return member_or_404(user=request.user)  # type: ignore[arg-type]
 
 
 def _claim(member: Member, pk: int) -> Claim:
@@ -251,12 +248,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("portal:claim_submitted") + f"?t={token}")
     claim = _draft(member, pk)
     documents = list(claim.documents.select_related("beneficiary").prefetch_related("attachments"))
-    open_claim = (
-        selectors.claims_for_member(member=member)
-        .filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED])
-        .filter(kind__in=services.claim_family(claim.kind))
-        .first()
-    )
+    open_claim = selectors.open_claim_for_member(member=member, kind=claim.kind).first()
     return render(
         request,
         "portal/claims/submit.html",

@@ -7,9 +7,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from mutua.members.models import Member
+from mutua.members.selectors import member_or_404
 from mutua.notifications.selectors import notifications_for_member
 from mutua.notifications.services import notifications_mark_read
-from mutua.portal.claims import _member
+
+
+def _member(request: HttpRequest) -> Member:
+    return member_or_404(user=request.user)  # type: ignore[arg-type]
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:

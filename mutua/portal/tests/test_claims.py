@@ -252,3 +252,19 @@ def test_suspended_claim_gets_documents_and_returns_to_review(client, member, ot
     # Not suspended any more: the form is gone and a new post is refused.
     assert "Aggiungi documenti" not in client.get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
     assert client.post(url, doc_post(number="X2")).status_code == 400
+
+
+@pytest.mark.django_db
+def test_summary_announces_the_claim_the_documents_will_join(client, member):
+    """With two open claims, the page names the oldest, which is the one the submission joins."""
+    client.force_login(member.user)
+    older = Claim.objects.create(member=member)
+    services.claim_transition(claim=older, to_status=ClaimStatus.SUBMITTED, actor=None)
+    newer = Claim.objects.create(member=member)
+    services.claim_transition(claim=newer, to_status=ClaimStatus.SUBMITTED, actor=None)
+    draft = start(client)
+    client.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+    page = client.get(reverse("portal:claim_submit", args=[draft.pk])).content.decode()
+    assert f"Hai già la pratica n. {older.pk}" in page
+    client.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
+    assert ClaimDocument.objects.get().claim_id == older.pk
