@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Ricevuta di trasmissione della pratica")
+    CARD = "card", _("Tessera associativa")
+    CONTRIBUTION_CERTIFICATE = "contrib_cert", _("Certificazione dei contributi versati")
+    SUBSIDY_CERTIFICATE = "subsidy_cert", _("Certificazione dei sussidi ricevuti")
+    BOOKING_RECEIPT = "booking", _("Ricevuta della richiesta di prenotazione")
 
 
 class IssuedDocument(models.Model):
