@@ -48,3 +48,23 @@ def supervisor(db):
     user = UserFactory(username="supervisore1", role=Role.SUPERVISOR)
     totp_enable(user)
     return user
+
+
+@pytest.fixture
+def regional_operator(db):
+    """An operator of the Lombardia regional office: sees only that office's members (mutua.backoffice)."""
+    from mutua.members.models import RegionalOffice
+
+    office, _ = RegionalOffice.objects.get_or_create(
+        code="LOM",
+        defaults={
+            "name": "Sede regionale Lombardia",
+            "region": "Lombardia",
+            "address": "Via Roma 1, Milano",
+            "phone": "02 1234567",
+            "email": "lombardia@mutua.example",
+        },
+    )
+    user = UserFactory(username="operatore.lombardia", role=Role.REGIONAL_OPERATOR, regional_office=office)
+    totp_enable(user)
+    return user

@@ -50,9 +50,12 @@ INSTALLED_APPS = [
     "mutua.plans",
     "mutua.providers",
     "mutua.claims",
+    "mutua.bookings",
     "mutua.notifications",
     "mutua.documents",
     "mutua.portal",
+    "mutua.backoffice",
+    "mutua.payouts",
     "mutua.demo",
 ]
 
@@ -192,6 +195,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "mutua" / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Leaflet and its marker clusters for "Fornitori convenzionati", from the xstatic packages (no CDN).
+    "mutua.providers.staticfiles.LeafletFinder",
+]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -231,10 +240,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # The mutual.
 MUTUA_NAME = os.environ.get("MUTUA_NAME", "Mutua Esempio SMS")
 MUTUA_LOGO = os.environ.get("MUTUA_LOGO", "img/logo.svg")
+# The account reimbursements are paid from (debtor of the SEPA credit transfer files, mutua.payouts).
+MUTUA_SEPA_NAME = os.environ.get("MUTUA_SEPA_NAME") or MUTUA_NAME
+MUTUA_SEPA_IBAN = os.environ.get("MUTUA_SEPA_IBAN") or "IT60X0542811101000000123456"
+MUTUA_SEPA_BIC = os.environ.get("MUTUA_SEPA_BIC", "")
+MUTUA_PDF_LOGO = os.environ.get("MUTUA_PDF_LOGO", "img/logo.png")  # PNG or JPEG under static/, drawn on every PDF
+MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contribution certificates
+MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
 # Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
 MUTUA_PUBLIC_URL = os.environ.get("MUTUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Fornitori convenzionati: the map's tile server ({z}/{x}/{y} template; empty shows the markers on a blank map).
+MUTUA_MAP_TILE_URL = os.environ.get("MUTUA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MUTUA_MAP_ATTRIBUTION = os.environ.get("MUTUA_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # Security. Production (DEBUG off) gets secure cookies, HSTS and a strict CSP.
 SESSION_COOKIE_HTTPONLY = True
@@ -251,10 +270,19 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 from csp.constants import NONE, SELF  # noqa: E402
 
+
+def _tile_origin(url: str) -> list[str]:
+    """The map tiles' origin, allowed as an image source; nothing when tiles come from the project or are off."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *_tile_origin(MUTUA_MAP_TILE_URL)],
         "font-src": [SELF, "data:"],
         "style-src": [SELF],
         "script-src": [SELF],
@@ -275,3 +303,6 @@ LOGGING = {
 
 # Claims: drafts untouched for this long are deleted by `manage.py purge_drafts` (run it daily).
 DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "180"))
+# Suspended claims: `manage.py send_suspension_reminders` (daily) reminds the member this many days before the
+# deadline for the documents asked, once per suspension.
+SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("profilo/", include("mutua.accounts.profile_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),  # visitors choose too
+    path("backoffice/", include("mutua.backoffice.urls")),
     path("admin/", admin.site.urls),
     path("sviluppo/", include("mutua.notifications.urls")),
     path("verifica/", include("mutua.documents.urls")),  # public: anyone checks a document's code

@@ -67,7 +67,8 @@ def base_url_live(live_server, transactional_db) -> str:
 
 @pytest.fixture
 def browser_problems(context) -> list[str]:
-    """Failed HTTP responses (4xx/5xx, e.g. a CSS file not served) and console errors (e.g. CSP) of every tab."""
+    """Failed HTTP responses (4xx/5xx, e.g. a CSS file not served), console errors (e.g. CSP) and uncaught script
+    errors (which are not console messages) of every tab."""
     problems: list[str] = []
 
     def on_response(response: Response) -> None:
@@ -83,9 +84,13 @@ def browser_problems(context) -> list[str]:
         else:
             problems.append(f"console error from {where}: {message.text}")
 
+    def on_page_error(error: Exception) -> None:
+        problems.append(f"script error: {error}")
+
     def on_page(page: Page) -> None:
         page.on("response", on_response)
         page.on("console", on_console)
+        page.on("pageerror", on_page_error)
 
     context.on("page", on_page)
     for page in context.pages:

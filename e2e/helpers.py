@@ -46,8 +46,14 @@ def sign_in(page: Page, base_url: str, username: str, password: str = MEMBER_PAS
 
 
 def open_menu(page: Page, name: str) -> None:
-    """Follow a link of the member's menu ("Richiesta di rimborso", "Lista pratiche", ...)."""
-    page.get_by_role("navigation", name="Menu dell'area soci").get_by_role("link", name=name, exact=True).click()
+    """Follow a link of the member's menu ("Richiesta di rimborso", "Lista pratiche", ...), opening its group
+    ("Rimborsi e sussidi", "Adesioni e contributi") first when the link is in one, as a member would."""
+    nav = page.get_by_role("navigation", name="Menu dell'area soci")
+    link = nav.get_by_role("link", name=name, exact=True, include_hidden=True)
+    group = nav.locator("details").filter(has=page.get_by_role("link", name=name, exact=True, include_hidden=True))
+    if group.count() and not group.evaluate("details => details.open"):
+        group.locator("summary").click()
+    link.click()
 
 
 def watch_context(context: BrowserContext, problems: list[str]) -> None:
@@ -66,6 +72,7 @@ def watch_context(context: BrowserContext, problems: list[str]) -> None:
     def on_page(page: Page) -> None:
         page.on("response", on_response)
         page.on("console", on_console)
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
 
     context.on("page", on_page)
     for page in context.pages:

@@ -22,6 +22,15 @@ class User(AbstractUser):
     first_access_completed_at = models.DateTimeField(_("primo accesso completato il"), null=True, blank=True)
     # Private: stored under a random name in the default storage, served only to its owner by profile:photo.
     photo = models.FileField(_("foto del profilo"), upload_to="profile-photos/", blank=True, max_length=120)
+    # Regional-office operators see only the members of this office (mutua.backoffice.permissions).
+    regional_office = models.ForeignKey(
+        "members.RegionalOffice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operators",
+        verbose_name=_("sede regionale"),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("utente")  # type: ignore[assignment]

@@ -66,6 +66,15 @@ class Claim(models.Model):
     # Sent back by the draft page's "Invia pratica": a retried or doubled submission is recognised by it.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     block_reason = models.TextField(_("motivo del blocco amministrativo"), blank=True)
+    # The operator who took the claim ("Prendi in carico"); set with the move to in_review.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+        verbose_name=_("in carico a"),
+    )
     region = models.CharField(_("regione"), max_length=40, blank=True)  # study subsidies: where the school is
     # Not auto_now_add: the registry import and the demo replay claims created in the past.
     created_at = models.DateTimeField(_("creata il"), default=timezone.now)
@@ -231,6 +240,52 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class SuspensionKind(models.TextChoices):
+    DOCUMENTS = "documents", _("Documenti da integrare")
+    BLOCK = "block", _("Blocco amministrativo")
+
+
+class ClaimSuspension(models.Model):
+    """One suspension of a claim: the documents the member must add by a deadline, or an administrative block.
+
+    Open while `ended_at` is empty; the claim leaving "Sospesa" closes it. One reminder per suspension.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="suspensions", verbose_name=_("pratica"))
+    kind = models.CharField(_("tipo"), max_length=10, choices=SuspensionKind.choices)
+    items = models.JSONField(_("documenti richiesti"), default=list, blank=True)  # list of strings the member reads
+    deadline = models.DateField(_("termine"), null=True, blank=True)
+    reason = models.TextField(_("motivo"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sospesa da")
+    )
+    created_at = models.DateTimeField(_("sospesa il"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("promemoria inviato il"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("chiusa il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sospensione")
+        verbose_name_plural = _("sospensioni")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=SuspensionKind.values), name="suspension_kind_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="documents") | models.Q(deadline__isnull=False),
+                name="suspension_documents_have_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="block") | ~models.Q(reason=""), name="suspension_block_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["claim"], condition=models.Q(ended_at__isnull=True), name="suspension_one_open_per_claim"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "deadline"], name="suspension_kind_deadline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.get_kind_display()}"
 
 
 class Settlement(models.Model):

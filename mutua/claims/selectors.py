@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, DecimalField, Max, Prefetch, QuerySet, Sum, Value
+from dataclasses import dataclass
+
+from django.db.models import Count, DecimalField, Max, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from mutua.claims.models import (
@@ -13,6 +15,7 @@ from mutua.claims.models import (
     ClaimKind,
     ClaimStatus,
     ClaimSubmission,
+    ClaimSuspension,
     claim_family,
 )
 from mutua.members.models import Member
@@ -45,6 +48,11 @@ def claim_list_for_member(*, member: Member, status: str = "", year: int | None 
     return qs
 
 
+def latest_claims_for_member(*, member: Member) -> QuerySet[Claim]:
+    """Panoramica's "Ultime pratiche": sent claims, most recently sent first, without the list's sums."""
+    return claims_for_member(member=member).exclude(status=ClaimStatus.DRAFT).order_by("-submitted_at", "-pk")
+
+
 def claim_years_for_member(*, member: Member) -> list[int]:
     dates = claims_for_member(member=member).exclude(submitted_at=None).dates("submitted_at", "year", order="DESC")
     return [d.year for d in dates]
@@ -54,7 +62,11 @@ def claim_detail_for_member(*, member: Member, pk: int) -> Claim | None:
     documents = ClaimDocument.objects.select_related("beneficiary", "settlement").prefetch_related("attachments")
     return (
         claims_for_member(member=member)
-        .prefetch_related(Prefetch("documents", queryset=documents), "events__actor")
+        .prefetch_related(
+            Prefetch("documents", queryset=documents),
+            "events__actor",
+            Prefetch("suspensions", queryset=ClaimSuspension.objects.filter(ended_at=None), to_attr="open_suspensions"),
+        )
         .filter(pk=pk)
         .first()
     )
@@ -87,3 +99,63 @@ def submission_for_member(*, member: Member, token: str) -> ClaimSubmission | No
         return ClaimSubmission.objects.select_related("claim").filter(token=token, claim__member=member).first()
     except Exception:  # not a UUID
         return None
+
+
+@dataclass(frozen=True)
+class DuplicateWarning:
+    """`document` of the claim under review looks like `other`, already sent by the same member."""
+
+    document: ClaimDocument
+    other: ClaimDocument
+    same_file: bool  # the very same file (SHA-256); otherwise same number, date, amount and provider
+
+
+def _document_key(d: ClaimDocument) -> tuple[str, object, object, str]:
+    return (d.number.strip().lower(), d.issue_date, d.amount, " ".join(d.provider_name.lower().split()))
+
+
+def claim_duplicates(*, claim: Claim) -> list[DuplicateWarning]:
+    """Likely duplicates of the claim's documents in any of the member's sent claims, this one included.
+
+    Two queries whatever the number of documents; the claim's documents and attachments are read from the
+    caller's prefetch when there is one.
+    """
+    documents = list(claim.documents.all())
+    by_hash: dict[str, list[ClaimDocument]] = {}
+    for d in documents:
+        for a in d.attachments.all():
+            by_hash.setdefault(a.sha256, []).append(d)
+    sent = Q(claim__member_id=claim.member_id) & ~Q(claim__status=ClaimStatus.DRAFT)
+    warnings: list[DuplicateWarning] = []
+    seen: set[frozenset[int]] = set()
+
+    def add(document: ClaimDocument, other: ClaimDocument, same_file: bool) -> None:
+        pair = frozenset({document.pk, other.pk})
+        if document.pk != other.pk and pair not in seen:
+            seen.add(pair)
+            warnings.append(DuplicateWarning(document=document, other=other, same_file=same_file))
+
+    if by_hash:
+        matches = (
+            Attachment.objects.filter(sha256__in=list(by_hash))
+            .filter(document__claim__member_id=claim.member_id)
+            .exclude(document__claim__status=ClaimStatus.DRAFT)
+            .select_related("document__claim")
+            .order_by("document__created_at", "pk")
+        )
+        for a in matches:
+            for d in by_hash[a.sha256]:
+                add(d, a.document, True)
+    numbers = {d.number.strip() for d in documents if d.number.strip()}
+    if numbers:
+        keys: dict[tuple[str, object, object, str], list[ClaimDocument]] = {}
+        for d in documents:
+            keys.setdefault(_document_key(d), []).append(d)
+        for other in (
+            ClaimDocument.objects.filter(sent, number__in=sorted(numbers))
+            .select_related("claim")
+            .order_by("created_at", "pk")
+        ):
+            for d in keys.get(_document_key(other), []):
+                add(d, other, False)
+    return warnings

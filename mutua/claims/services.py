@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,12 +26,18 @@ from mutua.claims.models import (
     ClaimKind,
     ClaimStatus,
     ClaimSubmission,
+    ClaimSuspension,
+    Settlement,
+    SuspensionKind,
     claim_family,
 )
 from mutua.claims.selectors import open_claim_for_member
+from mutua.core.formatting import format_eur
 from mutua.members.models import Beneficiary, Member, MemberKind
 from mutua.notifications.models import NotificationKind
 from mutua.notifications.services import claim_url, notification_create, notify_claim_status
+from mutua.plans.coverage import CoverageRules, Expense, Outcome, Used, rules_for_plan, settlement_compute
+from mutua.plans.models import Enrollment
 
 
 class InvalidTransition(Exception):
@@ -68,6 +74,11 @@ def claim_transition(
         if to_status == ClaimStatus.SUBMITTED:
             locked.submitted_at = when
             fields.append("submitted_at")
+        if from_status == ClaimStatus.SUSPENDED:  # leaving "Sospesa" ends the suspension and any block
+            ClaimSuspension.objects.filter(claim=locked, ended_at=None).update(ended_at=when)
+            if locked.block_reason:
+                locked.block_reason = ""
+                fields.append("block_reason")
         locked.save(update_fields=fields)
         ClaimEvent.objects.create(
             claim=locked, actor=actor, from_status=from_status, to_status=to_status, note=note, created_at=when
@@ -153,38 +164,14 @@ def draft_set_kind(*, claim: Claim, kind: str, actor: User) -> Claim:
 
 def _store_files(*, document: ClaimDocument, files: Sequence[UploadedFile]) -> list[Attachment]:
     """Check every file by content first; store them only if all are acceptable (nothing half-saved)."""
-    from mutua.documents.uploads import UploadRejected, inspect_upload
+    from mutua.documents.uploads import uploads_check, uploads_save
 
     if not files:
         raise ClaimError(_("Allega almeno un file del documento (pdf, jpg, jpeg, tif o tiff)."))
-    checked = []
-    problems = []
-    for upload in files:
-        try:
-            checked.append((upload, inspect_upload(upload, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)))
-        except UploadRejected as exc:
-            problems.append(str(exc))
+    accepted, problems = uploads_check(files, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
     if problems:
         raise FilesRejected(problems)
-    stored: list[Attachment] = []
-    try:
-        for upload, info in checked:
-            upload.seek(0)
-            attachment = Attachment(
-                document=document,
-                original_name=os.path.basename(upload.name or "file")[:255],
-                content_type=info.content_type,
-                size=info.size,
-                sha256=info.sha256,
-            )
-            attachment.file.save(upload.name or "file", upload, save=False)
-            attachment.save()
-            stored.append(attachment)
-    except Exception:
-        for attachment in stored:  # the transaction rolls back the rows; remove the files too
-            attachment.file.delete(save=False)
-        raise
-    return stored
+    return uploads_save(accepted, build=functools.partial(Attachment, document=document))
 
 
 class FilesRejected(ClaimError):
@@ -367,8 +354,382 @@ def claim_add_documents(*, claim: Claim, actor: User, data: DocumentData, files:
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         if locked.status != ClaimStatus.SUSPENDED:
             raise ClaimError(_("Si possono aggiungere documenti solo a una pratica sospesa."))
+        if locked.block_reason:
+            raise ClaimError(
+                _("La pratica è sospesa per un blocco amministrativo: per sbloccarla contatta la tua sede.")
+            )
         document = ClaimDocument.objects.create(claim=locked, **data.as_fields())
         _store_files(document=document, files=files)
         return claim_transition(
             claim=locked, to_status=ClaimStatus.IN_REVIEW, actor=actor, note=_("Documenti aggiunti dal socio.")
+        )
+
+
+# --- Back office: the operators' moves (mutua.backoffice) -----------------------------------------------
+
+
+def claim_take(*, claim: Claim, actor: User) -> Claim:
+    """ "Prendi in carico": a sent claim goes to "In lavorazione", assigned to the operator who took it.
+
+    claim_transition locks the row: of two operators taking the same claim at once, the second finds it
+    already in review and gets InvalidTransition, so the claim has one assignee.
+    """
+    with transaction.atomic():
+        locked = claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=actor)
+        locked.assigned_to = actor
+        locked.save(update_fields=["assigned_to", "updated_at"])
+    return locked
+
+
+SUSPENSION_MAX_DAYS = 180  # a deadline further away than this is a typing mistake
+
+
+def claim_suspend_for_documents(*, claim: Claim, actor: User, items: Sequence[str], deadline: dt.date) -> Claim:
+    """Suspend a claim in review until the member adds the listed documents, by `deadline` (a future date).
+
+    The member reads the list and the deadline on the claim's page; e-mail and SMS carry only the deadline.
+    """
+    items = [item.strip() for item in items if item.strip()]
+    if not items:
+        raise ClaimError(_("Indica almeno un documento da integrare."))
+    today = timezone.localdate()
+    if deadline <= today:
+        raise ClaimError(_("Il termine deve essere una data futura."))
+    if deadline > today + dt.timedelta(days=SUSPENSION_MAX_DAYS):
+        raise ClaimError(_("Il termine non può superare %(n)d giorni da oggi.") % {"n": SUSPENSION_MAX_DAYS})
+    note = _("Documenti da integrare: %(items)s. Termine: %(deadline)s.") % {
+        "items": "; ".join(items),
+        "deadline": f"{deadline:%d/%m/%Y}",
+    }
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.status != ClaimStatus.IN_REVIEW:
+            raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.SUSPENDED)
+        ClaimSuspension.objects.create(
+            claim=locked, kind=SuspensionKind.DOCUMENTS, items=items, deadline=deadline, created_by=actor
+        )
+        return claim_transition(claim=locked, to_status=ClaimStatus.SUSPENDED, actor=actor, note=note)
+
+
+def claim_block(*, claim: Claim, actor: User, reason: str) -> Claim:
+    """Suspend a claim in review for an administrative block; the member reads `reason` (portal, e-mail, SMS).
+
+    The reason is saved before the move, so the member's notification announces a block, not missing documents.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ClaimError(_("Scrivi il motivo del blocco: il socio lo leggerà."))
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.status != ClaimStatus.IN_REVIEW:
+            raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.SUSPENDED)
+        locked.block_reason = reason
+        locked.save(update_fields=["block_reason", "updated_at"])
+        ClaimSuspension.objects.create(claim=locked, kind=SuspensionKind.BLOCK, reason=reason, created_by=actor)
+        return claim_transition(claim=locked, to_status=ClaimStatus.SUSPENDED, actor=actor, note=reason)
+
+
+def claim_resume(*, claim: Claim, actor: User, note: str = "") -> Claim:
+    """An operator lifts a suspension (a block removed, documents received another way): back to review."""
+    return claim_transition(
+        claim=claim,
+        to_status=ClaimStatus.IN_REVIEW,
+        actor=actor,
+        note=note.strip() or _("Ripresa la lavorazione."),
+    )
+
+
+def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
+    """ "Respingi": the member reads the reason on the claim's page."""
+    reason = reason.strip()
+    if not reason:
+        raise ClaimError(_("Scrivi il motivo: il socio lo leggerà."))
+    return claim_transition(claim=claim, to_status=ClaimStatus.REJECTED, actor=actor, note=reason)
+
+
+def claim_cancel_by_operator(*, claim: Claim, actor: User, reason: str) -> Claim:
+    """The office cancels a claim (a duplicate, a claim sent by mistake), with the reason the member reads."""
+    reason = reason.strip()
+    if not reason:
+        raise ClaimError(_("Scrivi il motivo: il socio lo leggerà."))
+    return claim_transition(claim=claim, to_status=ClaimStatus.CANCELLED, actor=actor, note=reason)
+
+
+def suspension_reminders_send(*, days_before: int, today: dt.date | None = None) -> int:
+    """Remind members whose documents are due within `days_before` days; one reminder per suspension, ever.
+
+    Each suspension row is locked and stamped in the transaction that queues its messages, so two runs at
+    once, or a run repeated the same day, remind nobody twice. Returns how many were reminded.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    from mutua.notifications.services import email_queue, sms_queue
+    from mutua.notifications.sms import sms_fit
+
+    today = today or timezone.localdate()
+    due = ClaimSuspension.objects.filter(
+        kind=SuspensionKind.DOCUMENTS,
+        ended_at=None,
+        reminded_at=None,
+        claim__status=ClaimStatus.SUSPENDED,
+        deadline__gte=today,
+        deadline__lte=today + dt.timedelta(days=days_before),
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due):
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+            suspension = (
+                ClaimSuspension.objects.select_for_update()
+                .select_related("claim__member")
+                .filter(pk=pk, reminded_at=None, ended_at=None)
+                .first()
+            )
+            if suspension is None or suspension.deadline is None:
+                continue
+            member = suspension.claim.member
+            values = {
+                "n": suspension.claim_id,
+                "deadline": f"{suspension.deadline:%d/%m/%Y}",
+                "name": settings.MUTUA_NAME,
+            }
+            title = _("Promemoria: documenti per la pratica n. %(n)s entro il %(deadline)s") % values
+            text = (
+                _(
+                    "Ti ricordiamo che per proseguire con la pratica n. %(n)s servono altri documenti, da inviare "
+                    "entro il %(deadline)s. Trovi l'elenco nella pagina della pratica, nell'area soci."
+                )
+                % values
+            )
+            notification_create(
+                member=member,
+                kind=NotificationKind.CLAIM_STATUS,
+                title=title,
+                body=text,
+                url=claim_url(suspension.claim_id),
+            )
+            if member.email_verified_at and member.email:
+                body = _("Gentile %(member)s,\n\n%(text)s\n\n%(name)s") % {
+                    "member": member.full_name,
+                    "text": text,
+                    "name": settings.MUTUA_NAME,
+                }
+                email_queue(to=member.email, subject=f"{settings.MUTUA_NAME} – {title}", body=body)
+            if member.mobile_verified_at and member.mobile:
+                sms = (
+                    _("%(name)s: promemoria, pratica n. %(n)s: invia i documenti richiesti entro il %(deadline)s.")
+                    % values
+                )
+                sms_queue(to=member.mobile.as_e164, body=sms_fit(sms))
+            suspension.reminded_at = timezone.now()
+            suspension.save(update_fields=["reminded_at"])
+            audit_record(action="claim.suspension_reminder", actor=None, member=member, claim=suspension.claim_id)
+            count += 1
+    return count
+
+
+# --- Liquida: the settlement of a claim in review (mutua.plans.coverage) -----------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementLine:
+    """One document of the claim with what the plan's rules give and the ceilings before it."""
+
+    document: ClaimDocument
+    plan_name: str
+    outcome: Outcome
+    beneficiary_used_before: Decimal
+    family_used_before: Decimal
+    beneficiary_ceiling: Decimal | None
+    family_ceiling: Decimal | None
+
+    @property
+    def beneficiary_left_before(self) -> Decimal | None:
+        c = self.beneficiary_ceiling
+        return None if c is None else max(c - self.beneficiary_used_before, Decimal("0.00"))
+
+    @property
+    def family_left_before(self) -> Decimal | None:
+        c = self.family_ceiling
+        return None if c is None else max(c - self.family_used_before, Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class SettlementFigures:
+    """The operator's figures for one document; `reason` is required when they differ from the computed ones."""
+
+    admitted: Decimal
+    withheld: Decimal
+    paid: Decimal
+    reason: str = ""
+
+
+class SettlementRejected(ClaimError):
+    """Some figures cannot be accepted; `errors` maps a document id to {field: message} for the form."""
+
+    def __init__(self, errors: dict[int, dict[str, str]]) -> None:
+        super().__init__(_("Controlla gli importi indicati."))
+        self.errors = errors
+
+
+def _plan_lookup(claim: Claim) -> Callable[[ClaimDocument], tuple[Enrollment | None, CoverageRules]]:
+    enrollments = list(
+        Enrollment.objects.filter(member_id=claim.member_id)
+        .select_related("plan")
+        .prefetch_related("plan__document_limits", "beneficiaries")
+        .order_by("start_date", "pk")
+    )
+
+    def lookup(document: ClaimDocument) -> tuple[Enrollment | None, CoverageRules]:
+        for enrollment in enrollments:
+            if enrollment.start_date <= document.issue_date and (
+                enrollment.end_date is None or enrollment.end_date >= document.issue_date
+            ):
+                return enrollment, rules_for_plan(enrollment.plan)
+        return None, CoverageRules()
+
+    return lookup
+
+
+def claim_settlement_lines(
+    *, claim: Claim, figures: Mapping[int, SettlementFigures] | None = None
+) -> list[SettlementLine]:
+    """What each document with an amount would be paid under the member's plan in force on its date.
+
+    The year's ceilings count what was already paid to the member's family for expenses of that year, then
+    each earlier document of this claim, with the operator's `figures` where given. Caller may hold locks.
+    """
+    documents = [d for d in claim.documents.select_related("beneficiary").order_by("issue_date", "pk") if d.amount]
+    years = {d.issue_date.year for d in documents}
+    paid_before: dict[tuple[int, int | None], Decimal] = {}
+    for year, beneficiary_id, amount in (
+        Settlement.objects.filter(document__claim__member_id=claim.member_id, competence_year__in=years)
+        .exclude(document__claim=claim)
+        .values_list("competence_year", "document__beneficiary_id", "amount_paid")
+    ):
+        paid_before[(year, beneficiary_id)] = paid_before.get((year, beneficiary_id), Decimal("0.00")) + amount
+    lookup = _plan_lookup(claim)
+    submitted_on = timezone.localdate(claim.submitted_at) if claim.submitted_at else timezone.localdate()
+    lines = []
+    for document in documents:
+        year = document.issue_date.year
+        enrollment, rules = lookup(document)
+        covered = document.beneficiary_id is None or (
+            enrollment is not None and any(b.pk == document.beneficiary_id for b in enrollment.beneficiaries.all())
+        )
+        used = Used(
+            beneficiary=paid_before.get((year, document.beneficiary_id), Decimal("0.00")),
+            family=sum((v for (y, _b), v in paid_before.items() if y == year), Decimal("0.00")),
+        )
+        outcome = settlement_compute(
+            rules=rules,
+            expense=Expense(
+                doc_type=document.doc_type,
+                amount=document.amount or Decimal("0.00"),
+                issue_date=document.issue_date,
+                submitted_on=submitted_on,
+                enrolled_on=enrollment.start_date if enrollment else None,
+                beneficiary_covered=covered,
+            ),
+            used=used,
+        )
+        lines.append(
+            SettlementLine(
+                document=document,
+                plan_name=enrollment.plan.name if enrollment else "",
+                outcome=outcome,
+                beneficiary_used_before=used.beneficiary,
+                family_used_before=used.family,
+                beneficiary_ceiling=rules.beneficiary_ceiling,
+                family_ceiling=rules.family_ceiling,
+            )
+        )
+        chosen = (figures or {}).get(document.pk)
+        paid = chosen.paid if chosen is not None else outcome.paid
+        key = (year, document.beneficiary_id)
+        paid_before[key] = paid_before.get(key, Decimal("0.00")) + paid
+    return lines
+
+
+def _check_figures(line: SettlementLine, figures: SettlementFigures) -> dict[str, str]:
+    out = line.outcome
+    errors: dict[str, str] = {}
+    if figures.admitted < 0 or figures.admitted > out.requested:
+        errors["admitted"] = _("L'importo ammesso deve essere tra € 0,00 e l'importo richiesto.")
+    if figures.withheld < 0 or figures.withheld > figures.admitted:
+        errors["withheld"] = _("La franchigia o lo scoperto non può superare l'importo ammesso.")
+    if figures.paid < 0 or figures.paid > figures.admitted - figures.withheld:
+        errors["paid"] = _("L'importo liquidato non può superare l'ammesso meno franchigia e scoperto.")
+    else:
+        for left in (line.beneficiary_left_before, line.family_left_before):
+            if left is not None and figures.paid > left:
+                errors["paid"] = _("L'importo liquidato supera il massimale annuo residuo (%(left)s).") % {
+                    "left": format_eur(left)
+                }
+                break
+    changed = (figures.admitted, figures.withheld, figures.paid) != (out.admitted, out.withheld, out.paid)
+    if changed and not figures.reason.strip():
+        errors["reason"] = _("Hai cambiato gli importi calcolati: scrivi il motivo, il socio lo leggerà.")
+    return errors
+
+
+def claim_settle(*, claim: Claim, actor: User, figures: Mapping[int, SettlementFigures] | None = None) -> Claim:
+    """ "Liquida": a claim in review gets one Settlement per document with an amount, and becomes "Liquidata".
+
+    Amounts come from the plan's rules (mutua.plans.coverage); the operator may change them within the
+    admitted amount and the ceilings left, with a reason the member reads. The member row is locked first, so
+    claims of the same family settled at once count each other's ceilings; the claim row lock makes two
+    operators settling the same claim produce one settlement.
+    """
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=claim.member_id).first()
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.status != ClaimStatus.IN_REVIEW:
+            raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.SETTLED)
+        lines = claim_settlement_lines(claim=locked, figures=figures)
+        if not lines:
+            raise ClaimError(_("La pratica non ha documenti con un importo da liquidare."))
+        errors: dict[int, dict[str, str]] = {}
+        rows = []
+        for line in lines:
+            out = line.outcome
+            chosen = (figures or {}).get(line.document.pk) or SettlementFigures(
+                admitted=out.admitted, withheld=out.withheld, paid=out.paid
+            )
+            problems = _check_figures(line, chosen)
+            if problems:
+                errors[line.document.pk] = problems
+                continue
+            changed = (chosen.admitted, chosen.withheld, chosen.paid) != (out.admitted, out.withheld, out.paid)
+            reason = chosen.reason.strip() if changed or chosen.reason.strip() else " ".join(out.reasons)
+            rows.append(
+                Settlement(
+                    document=line.document,
+                    amount_requested=out.requested,
+                    amount_admitted=chosen.admitted,
+                    amount_withheld=chosen.withheld,
+                    amount_paid=chosen.paid,
+                    reason=reason,
+                    competence_year=line.document.issue_date.year,
+                )
+            )
+        if errors:
+            raise SettlementRejected(errors)
+        total = sum((row.amount_paid for row in rows), Decimal("0.00"))
+        if total <= 0:
+            raise ClaimError(_("Non c'è nulla da pagare: se la pratica non è rimborsabile, respingila con il motivo."))
+        Settlement.objects.bulk_create(rows)
+        audit_record(
+            action="claim.settled",
+            actor=actor,
+            member=claim.member,
+            claim=locked.pk,
+            documents=len(rows),
+            total=str(total),
+        )
+        return claim_transition(
+            claim=locked,
+            to_status=ClaimStatus.SETTLED,
+            actor=actor,
+            note=_("Liquidati %(amount)s.") % {"amount": format_eur(total)},
         )

@@ -60,7 +60,7 @@ from mutua.members.models import (
     Sex,
 )
 from mutua.plans.models import Contribution, ContributionMethod, Enrollment, Plan
-from mutua.providers.models import Category, Provider
+from mutua.providers.models import Category, Provider, search_key
 
 DEFAULT_SEED = 2026
 DEFAULT_MEMBERS = 220
@@ -127,6 +127,27 @@ PLANS = (
     ),
 )
 SURGERY_PLANS = ("FAMIGLIA", "PLUS")
+# Annual ceilings (per beneficiary, per family) of the demo plans; the Piano Base covers the member only.
+PLAN_CEILINGS = {
+    "BASE": (Decimal("2000.00"), None),
+    "FAMIGLIA": (Decimal("3000.00"), Decimal("8000.00")),
+    "PLUS": (Decimal("5000.00"), Decimal("12000.00")),
+}
+
+
+def _coverage_rules(terms: PlanTerms) -> dict[str, object]:
+    """The Plan fields of mutua.plans.coverage matching the terms the demo claims were settled with."""
+    beneficiary, family = PLAN_CEILINGS.get(terms.code, (None, None))
+    scoperto = terms.deductible_pct > 0
+    return {
+        "reimbursement_pct": (1 - terms.deductible_pct) * 100,
+        "minimum_withheld": terms.deductible_min if scoperto else Decimal("0"),
+        "deductible": Decimal("0") if scoperto else terms.deductible_min,
+        "beneficiary_ceiling": beneficiary,
+        "family_ceiling": family,
+        "waiting_days": 120,
+        "submission_days": 730,
+    }
 
 
 @dataclass(frozen=True)
@@ -481,6 +502,51 @@ class _Builder:
         for household in households:
             specs.extend(self._named_claims(household) if household.key else self._claims(household))
         self._write_claims(specs)
+        self._bookings([h for h in households if h.key and h.signed_in])
+
+    def _bookings(self, households: list[_Household]) -> None:
+        """Prenota: for each named account, one request taken in charge and one sent, for the last family member
+        when there is one; written as history (no messages sent), like the demo claims."""
+        from mutua.bookings.models import Booking, BookingEvent, BookingStatus, VisitType
+        from mutua.bookings.rules import earliest_appointment
+
+        for household in households:
+            provider = (
+                Provider.objects.filter(province=household.province.code, direct_form=True).order_by("pk").first()
+            )
+            if provider is None:
+                continue
+            patient = household.beneficiaries[-1] if household.beneficiaries else None
+            sent_at = self._at(self.today - dt.timedelta(days=6))
+            for status, days, visit in (
+                (BookingStatus.TAKEN, 5, VisitType.DIAGNOSTIC),
+                (BookingStatus.SUBMITTED, 12, VisitType.SPECIALIST),
+            ):
+                booking = Booking.objects.create(
+                    member=household.member,
+                    beneficiary=patient if status == BookingStatus.SUBMITTED else None,
+                    status=status,
+                    email=household.member.email,
+                    appointment_date=earliest_appointment(sent_at.date()) + dt.timedelta(days=days),
+                    appointment_time=dt.time(9 + days % 8, 30),
+                    provider=provider,
+                    visit_type=visit,
+                    description=str(visit.label),
+                    diagnosis="Controllo",
+                    submitted_at=sent_at,
+                    created_at=sent_at,
+                )
+                BookingEvent.objects.create(
+                    booking=booking, actor=household.user, to_status=BookingStatus.SUBMITTED, created_at=sent_at
+                )
+                if status == BookingStatus.TAKEN:
+                    BookingEvent.objects.create(
+                        booking=booking,
+                        actor=self.operator,
+                        from_status=BookingStatus.SUBMITTED,
+                        to_status=BookingStatus.TAKEN,
+                        created_at=sent_at + dt.timedelta(hours=3),
+                    )
 
     # --- Reference data ---------------------------------------------------------------------------------
 
@@ -510,6 +576,7 @@ class _Builder:
                 rows.append(
                     Provider(
                         name=name,
+                        name_search=search_key(name),
                         address=f"{rng.choice(names.STREETS)} {rng.randint(1, 180)}",
                         city=province.capital,
                         province=province.code,
@@ -566,6 +633,7 @@ class _Builder:
                     "description": terms.description,
                     "yearly_fee": terms.yearly_fee,
                     "family_fee": terms.family_fee,
+                    **_coverage_rules(terms),
                 },
             )
         return result
@@ -858,6 +926,8 @@ class _Builder:
             (ContributionMethod.SDD, ContributionMethod.TRANSFER, ContributionMethod.PAYROLL, ContributionMethod.CARD),
             weights=(45, 30, 20, 5),
         )[0]
+        if household.key:  # the named accounts pay by direct debit: their certificates show a detraibile amount
+            method = ContributionMethod.SDD
         family_part = _money(household.plan.family_fee * len(household.family))
         due = household.plan.yearly_fee + family_part
         rows = []

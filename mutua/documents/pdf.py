@@ -17,9 +17,11 @@ from typing import Any, Literal
 
 import segno
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -38,6 +40,20 @@ PRIMARY = Color(0.0, 0.4, 0.8)  # Bootstrap Italia's primary blue, as in the por
 Align = Literal["left", "right"]
 # Letters of names met in Italy whose base letter Unicode does not give by decomposition.
 _NO_DECOMPOSITION = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h", "Ŧ": "T", "ŧ": "t"}
+
+
+@lru_cache(maxsize=4)
+def _logo(static_path: str) -> ImageReader | None:
+    """The mutual's logo for the PDF header, read once per process; None when the setting names no readable image."""
+    if not static_path:
+        return None
+    path = finders.find(static_path)
+    if not path or isinstance(path, list):
+        return None
+    try:
+        return ImageReader(path)
+    except OSError:
+        return None
 
 
 def pdf_text(text: object) -> str:
@@ -355,9 +371,14 @@ class PdfDocument:
     def _decorate(self, canvas: Canvas, number: int, count: int) -> None:
         canvas.saveState()
         top = PAGE_HEIGHT - 26
+        logo = _logo(settings.MUTUA_PDF_LOGO)
+        name_x = MARGIN
+        if logo is not None:
+            canvas.drawImage(logo, MARGIN, top - 4, width=16, height=16, mask="auto")
+            name_x += 21
         canvas.setFillColor(PRIMARY)
         canvas.setFont(FONT_BOLD, 11)
-        canvas.drawString(MARGIN, top, pdf_text(settings.MUTUA_NAME))
+        canvas.drawString(name_x, top, pdf_text(settings.MUTUA_NAME))
         canvas.setFillColor(GREY)
         canvas.setFont(FONT, 8.5)
         canvas.drawRightString(PAGE_WIDTH - MARGIN, top, self.title)

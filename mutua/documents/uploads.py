@@ -12,8 +12,9 @@ import io
 import os
 import unicodedata
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.utils.translation import gettext as _
 from PIL import Image
@@ -86,6 +87,49 @@ def inspect_upload(uploaded_file: IO[bytes] | Any, *, kinds: set[str], max_bytes
     return UploadInfo(
         kind=kind, content_type=CONTENT_TYPES[kind], size=len(data), sha256=hashlib.sha256(data).hexdigest()
     )
+
+
+Stored = TypeVar("Stored", bound=Any)
+
+
+def uploads_check(
+    files: Sequence[Any], *, kinds: set[str], max_bytes: int
+) -> tuple[list[tuple[Any, UploadInfo]], list[str]]:
+    """Every file inspected: the accepted ones with what was learnt of them, and a reason for each refused one."""
+    accepted: list[tuple[Any, UploadInfo]] = []
+    problems: list[str] = []
+    for upload in files:
+        try:
+            accepted.append((upload, inspect_upload(upload, kinds=kinds, max_bytes=max_bytes)))
+        except UploadRejected as exc:
+            problems.append(exc.message)
+    return accepted, problems
+
+
+def uploads_save(accepted: Sequence[tuple[Any, UploadInfo]], *, build: Callable[..., Stored]) -> list[Stored]:
+    """Store checked files as the rows `build(original_name=…, content_type=…, size=…, sha256=…)` makes.
+
+    The caller holds a transaction: if one file cannot be written the rows roll back with it, and the files
+    already written are removed here, so a failure leaves nothing behind.
+    """
+    stored: list[Stored] = []
+    try:
+        for upload, info in accepted:
+            upload.seek(0)
+            row = build(
+                original_name=os.path.basename(upload.name or "file")[:255],
+                content_type=info.content_type,
+                size=info.size,
+                sha256=info.sha256,
+            )
+            row.file.save(upload.name or "file", upload, save=False)
+            row.save()
+            stored.append(row)
+    except Exception:
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+    return stored
 
 
 def sniff(data: bytes) -> str | None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mutua.members.models import Beneficiary, Consent, Member, PrivacyNotice, RegionalOffice
+from mutua.members.models import Beneficiary, Consent, Member, MemberChange, PrivacyNotice, RegionalOffice
 
 
 @admin.register(RegionalOffice)
@@ -19,6 +19,23 @@ class BeneficiaryInline(admin.TabularInline):
     extra = 0
 
 
+class MemberChangeInline(admin.TabularInline):
+    """The member's data versions, newest first: read-only, they are written only by the services."""
+
+    model = MemberChange
+    fields = ["changed_at", "field", "old_value", "new_value", "actor"]
+    readonly_fields = ["changed_at", "field", "old_value", "new_value", "actor"]
+    ordering = ["-changed_at", "-id"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
     """Reference only: the registry is owned by the mutual's core system and imported with import_registry."""
@@ -26,7 +43,7 @@ class MemberAdmin(admin.ModelAdmin):
     list_display = ["code", "last_name", "first_name", "fiscal_code", "regional_office"]
     search_fields = ["code", "last_name", "fiscal_code"]
     list_select_related = ["regional_office"]
-    inlines = [BeneficiaryInline]
+    inlines = [BeneficiaryInline, MemberChangeInline]
 
 
 @admin.register(Consent)
@@ -35,4 +52,25 @@ class ConsentAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Consent._meta.fields]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(MemberChange)
+class MemberChangeAdmin(admin.ModelAdmin):
+    """Every version of members' data (who, when, old and new value), for the operators; append-only."""
+
+    list_display = ["changed_at", "member", "field_label", "old_value", "new_value", "actor"]
+    list_filter = ["field"]
+    search_fields = ["member__code", "member__last_name"]
+    list_select_related = ["member", "actor"]
+    date_hierarchy = "changed_at"
+    readonly_fields = [f.name for f in MemberChange._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -70,6 +71,7 @@ class Member(TimestampedModel):
         _("residenza: provincia"), max_length=2, blank=True, choices=province_choices()
     )
     domicile_street = models.CharField(_("domicilio: indirizzo"), max_length=200, blank=True)
+    domicile_number = models.CharField(_("domicilio: numero civico"), max_length=10, blank=True)
     domicile_cap = models.CharField(_("domicilio: CAP"), max_length=5, blank=True, validators=[validate_cap])
     domicile_city = models.CharField(_("domicilio: comune"), max_length=100, blank=True)
     domicile_province = models.CharField(
@@ -85,6 +87,10 @@ class Member(TimestampedModel):
     email_verified_at = models.DateTimeField(_("email verificata il"), null=True, blank=True)
     mobile = PhoneNumberField(_("cellulare"), blank=True, region="IT")
     mobile_verified_at = models.DateTimeField(_("cellulare verificato il"), null=True, blank=True)
+    # A new e-mail or mobile from "Aggiorna i dati anagrafici" waits here until the member enters the code sent
+    # to it; until then the verified one above stays in use.
+    pending_email = models.EmailField(_("nuova email da verificare"), blank=True)
+    pending_mobile = PhoneNumberField(_("nuovo cellulare da verificare"), blank=True, region="IT")
     payment_method = models.CharField(
         _("modalità di pagamento"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.TRANSFER
     )
@@ -107,9 +113,49 @@ class Member(TimestampedModel):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def has_domicile(self) -> bool:
+        """An empty domicile means it coincides with the residence (the guide's default)."""
+        return bool(self.domicile_street)
+
+    @property
+    def has_pending_contacts(self) -> bool:
+        return bool(self.pending_email or self.pending_mobile)
+
+    @property
     def contacts_verified(self) -> bool:
         """E-mail verified, and the mobile too when one is given."""
         return bool(self.email and self.email_verified_at and (not self.mobile or self.mobile_verified_at))
+
+
+class MemberChange(models.Model):
+    """Append-only: one row per field a change of the member's data touched, with the value before and after.
+
+    Operators read these rows (the admin for now) to see who changed what and when. The IBAN is kept in full
+    here because operators must be able to check a payment against it; it never goes to the AuditEvent payload.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("data della modifica"), db_index=True)
+    field = models.CharField(_("dato"), max_length=40)
+    old_value = models.CharField(_("valore precedente"), max_length=254, blank=True)
+    new_value = models.CharField(_("nuovo valore"), max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("versione dei dati del socio")
+        verbose_name_plural = _("versioni dei dati dei soci")
+        indexes = [models.Index(fields=["member", "-changed_at"], name="memberchange_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.field} {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @admin.display(description=_("dato"))
+    def field_label(self) -> str:
+        field = Member._meta.get_field(self.field)
+        return str(getattr(field, "verbose_name", self.field))
 
 
 class Relationship(models.TextChoices):

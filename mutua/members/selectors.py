@@ -20,3 +20,8 @@ def member_or_404(*, user: User) -> Member:
 
 def beneficiaries_of(*, member: Member) -> QuerySet:
     return member.beneficiaries.all()
+
+
+def member_changes_for(*, member: Member) -> QuerySet:
+    """The versions of the member's data, newest first, with who made each change."""
+    return member.changes.select_related("actor").order_by("-changed_at", "-id")

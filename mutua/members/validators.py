@@ -84,6 +84,21 @@ def validate_iban(value: str) -> None:
         raise ValidationError(_("L'IBAN non è valido: controlla di averlo copiato per intero."), code="iban_invalid")
 
 
+def validate_payment_iban(value: str) -> None:
+    """An IBAN the mutual can pay with a SEPA credit transfer: valid (CIN included) and in the SEPA zone."""
+    validate_iban(value)
+    if not IBAN(normalize_iban(value), validate_bban=True).in_sepa_zone:
+        raise ValidationError(
+            _("I sussidi sono pagati con bonifico SEPA: indica un IBAN di un paese dell'area SEPA."),
+            code="iban_not_sepa",
+        )
+
+
 def validate_cap(value: str) -> None:
-    if not re.fullmatch(r"\d{5}", value or ""):
+    # ASCII digits only (\d would accept other scripts' digits); Italian CAPs start at 00010.
+    if not re.fullmatch(r"[0-9]{5}", value or ""):
         raise ValidationError(_("Il CAP è composto da 5 cifre."), code="cap_invalid")
+    if int(value) < 10:
+        raise ValidationError(
+            _("Questo CAP non esiste: controlla di averlo scritto correttamente."), code="cap_unknown"
+        )

@@ -1,11 +1,32 @@
+from django import forms
 from django.contrib import admin
 
-from mutua.plans.models import Contribution, Enrollment, Plan
+from mutua.claims.models import DocumentType
+from mutua.plans.models import Contribution, DeductionCap, Enrollment, Plan, PlanDocumentLimit
+
+
+class PlanDocumentLimitForm(forms.ModelForm):
+    doc_type = forms.ChoiceField(
+        label=PlanDocumentLimit._meta.get_field("doc_type").verbose_name, choices=DocumentType.choices
+    )
+
+    class Meta:
+        model = PlanDocumentLimit
+        fields = ["doc_type", "max_amount"]
+
+
+class PlanDocumentLimitInline(admin.TabularInline):
+    """Coverage rules per document type: the most recognised for one document (zero: not covered)."""
+
+    model = PlanDocumentLimit
+    form = PlanDocumentLimitForm
+    extra = 0
 
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "yearly_fee", "is_active"]
+    list_display = ["code", "name", "yearly_fee", "reimbursement_pct", "beneficiary_ceiling", "is_active"]
+    inlines = [PlanDocumentLimitInline]
 
 
 @admin.register(Enrollment)
@@ -20,3 +41,8 @@ class ContributionAdmin(admin.ModelAdmin):
     list_display = ["member", "year", "amount_due", "amount_paid", "paid_on", "method"]
     list_select_related = ["member"]
     raw_id_fields = ["member", "enrollment"]
+
+
+@admin.register(DeductionCap)
+class DeductionCapAdmin(admin.ModelAdmin):
+    list_display = ["from_year", "amount", "legal_reference"]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,14 +16,64 @@ class Plan(models.Model):
     yearly_fee = models.DecimalField(_("contributo annuo"), max_digits=10, decimal_places=2)
     family_fee = models.DecimalField(_("contributo annuo per familiare"), max_digits=10, decimal_places=2, default=0)
     is_active = models.BooleanField(_("attiva"), default=True)
+    # Coverage rules (DOMAIN.md §6.4), read by mutua.plans.coverage. An empty ceiling or deadline is no limit.
+    reimbursement_pct = models.DecimalField(
+        _("percentuale di rimborso"), max_digits=5, decimal_places=2, default=Decimal("100.00")
+    )
+    deductible = models.DecimalField(_("franchigia per documento"), max_digits=10, decimal_places=2, default=0)
+    minimum_withheld = models.DecimalField(_("minimo dello scoperto"), max_digits=10, decimal_places=2, default=0)
+    beneficiary_ceiling = models.DecimalField(
+        _("massimale annuo per assistito"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    family_ceiling = models.DecimalField(
+        _("massimale annuo per nucleo familiare"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    waiting_days = models.PositiveSmallIntegerField(_("carenza (giorni dall'adesione)"), default=0)
+    submission_days = models.PositiveSmallIntegerField(
+        _("termine di invio (giorni dalla spesa)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("forma di assistenza")
         verbose_name_plural = _("forme di assistenza")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reimbursement_pct__gte=0, reimbursement_pct__lte=100),
+                name="plan_reimbursement_pct_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deductible__gte=0, minimum_withheld__gte=0), name="plan_withheld_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(beneficiary_ceiling__isnull=True) | models.Q(beneficiary_ceiling__gte=0))
+                & (models.Q(family_ceiling__isnull=True) | models.Q(family_ceiling__gte=0)),
+                name="plan_ceilings_not_negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlanDocumentLimit(models.Model):
+    """The most a plan recognises for one document of a type (tariffa massima); zero means the type is not covered."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="document_limits")
+    doc_type = models.CharField(_("tipo documento"), max_length=30)
+    max_amount = models.DecimalField(_("importo massimo per documento"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["plan", "doc_type"]
+        verbose_name = _("limite per tipo di documento")
+        verbose_name_plural = _("limiti per tipo di documento")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "doc_type"], name="plan_document_limit_unique"),
+            models.CheckConstraint(condition=models.Q(max_amount__gte=0), name="plan_document_limit_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} {self.doc_type}: {self.max_amount}"
 
 
 class Enrollment(TimestampedModel):
@@ -75,3 +127,26 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member.code} {self.year}"
+
+
+class DeductionCap(models.Model):
+    """The yearly ceiling on the member's own contributions that count for the 19% tax credit, from a tax year on.
+
+    Kept as data because the law changes it: € 1.291,14 until 2017 (art. 15 c. 1 lett. i-bis TUIR), € 1.300 since
+    2018 (art. 83 c. 5 D.Lgs. 117/2017). The row with the latest `from_year` not after a tax year applies to it.
+    """
+
+    from_year = models.PositiveSmallIntegerField(_("dall'anno d'imposta"), unique=True)
+    amount = models.DecimalField(_("limite annuo detraibile"), max_digits=10, decimal_places=2)
+    legal_reference = models.CharField(_("riferimento normativo"), max_length=200)
+
+    class Meta:
+        ordering = ["-from_year"]
+        verbose_name = _("limite di detraibilità dei contributi")
+        verbose_name_plural = _("limiti di detraibilità dei contributi")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="deduction_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_year}: {self.amount}"

@@ -13,11 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from schwifty import IBAN
 
+from mutua.bookings.selectors import booking_list_for_member
 from mutua.claims import selectors, services
 from mutua.claims.forms import DocumentForm, FilesForm, KindForm, RegionForm, StudyDocumentForm
-from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus
+from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus, ClaimSuspension, SuspensionKind
 from mutua.members.models import Member
 from mutua.members.selectors import member_or_404
+from mutua.plans.coverage import Outcome
+
+BOOKINGS_SHOWN = 50
 
 
 def _member(request: HttpRequest) -> Member:
@@ -84,10 +88,16 @@ def _draft_page(
     form: DocumentForm | StudyDocumentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    documents = (
+    documents = list(
         claim.documents.select_related("beneficiary").prefetch_related("attachments").order_by("created_at", "pk")
     )
     study = claim.kind == ClaimKind.STUDY_SUBSIDY
+    estimates: dict[int, Outcome] = {}
+    if not study and documents:
+        # The same computation the office will make, on what is known today: shown as an estimate only.
+        estimates = {line.document.pk: line.outcome for line in services.claim_settlement_lines(claim=claim)}
+        for document in documents:
+            document.estimate = estimates.get(document.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "portal/claims/study_draft.html" if study else "portal/claims/draft.html",
@@ -98,7 +108,8 @@ def _draft_page(
             "kind_form": KindForm(initial={"kind": claim.kind}),
             "region_form": RegionForm(initial={"region": claim.region}),
             "form": form or _document_form(claim, member),
-            "documents": list(documents),
+            "documents": documents,
+            "has_estimates": bool(estimates),
             "files_form": FilesForm(),
             "max_mb": 2,
         },
@@ -290,6 +301,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
             "statuses": [(v, label) for v, label in ClaimStatus.choices if v != ClaimStatus.DRAFT],
             "years": selectors.claim_years_for_member(member=member),
             "draft": selectors.draft_for_member(member=member),
+            # Direct-form bookings (Prenota) are listed apart: their statuses are not a claim's.
+            "bookings": [] if status else list(booking_list_for_member(member=member, year=year)[:BOOKINGS_SHOWN]),
         },
     )
 
@@ -301,8 +314,23 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if claim.status == ClaimStatus.DRAFT:
         return redirect("portal:claim_draft", pk=pk)
-    form = _document_form(claim, member) if claim.status == ClaimStatus.SUSPENDED else None
-    return render(request, "portal/claims/detail.html", {"claim": claim, "member": member, "form": form})
+    suspension = _open_suspension(claim)
+    # An administrative block is lifted by the office, not by adding documents.
+    blocked = bool(claim.block_reason) or (suspension is not None and suspension.kind == SuspensionKind.BLOCK)
+    form = _document_form(claim, member) if claim.status == ClaimStatus.SUSPENDED and not blocked else None
+    return render(
+        request,
+        "portal/claims/detail.html",
+        {"claim": claim, "member": member, "form": form, "suspension": suspension},
+    )
+
+
+def _open_suspension(claim: Claim) -> ClaimSuspension | None:
+    """The suspension the member must act on (documents and deadline) or read (a block); None when not suspended."""
+    if claim.status != ClaimStatus.SUSPENDED:
+        return None
+    open_suspensions: list[ClaimSuspension] = getattr(claim, "open_suspensions", [])
+    return open_suspensions[0] if open_suspensions else None
 
 
 @require_POST
@@ -328,7 +356,8 @@ def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Documento aggiunto: la pratica torna all'esame degli operatori."))
             return redirect("portal:claim_detail", pk=pk)
     detail = selectors.claim_detail_for_member(member=member, pk=pk)
-    return render(request, "portal/claims/detail.html", {"claim": detail, "member": member, "form": form}, status=400)
+    context = {"claim": detail, "member": member, "form": form, "suspension": detail and _open_suspension(detail)}
+    return render(request, "portal/claims/detail.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])

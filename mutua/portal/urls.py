@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.portal import claims, notifications, views
+from mutua.portal import bookings, claims, membership, notifications, personal, providers, views
 
 app_name = "portal"
 urlpatterns = [
@@ -25,4 +25,33 @@ urlpatterns = [
     path("pratiche/<int:pk>/aggiungi-documenti/", claims.claim_add_documents, name="claim_add_documents"),
     path("pratiche/<int:pk>/ricevuta.pdf", claims.claim_receipt, name="claim_receipt"),
     path("allegati/<int:pk>/", claims.attachment_download, name="attachment_download"),
+    path("pratiche/sussidi-ricevuti/", membership.subsidies_summary, name="subsidies_summary"),
+    path("pratiche/sussidi-ricevuti/stampa.pdf", membership.subsidies_certificate, name="subsidies_certificate"),
+    path("adesioni/", membership.enrollments, name="enrollments"),
+    path("adesioni/certificazioni/", membership.certificates, name="certificates"),
+    path("adesioni/certificazioni/<int:year>.pdf", membership.certificate_pdf, name="certificate_pdf"),
+    path("adesioni/tessera/", membership.card, name="card"),
+    path("adesioni/tessera/tessera.pdf", membership.card_download, name="card_pdf"),
+    path("adesioni/tessera/anteprima.svg", membership.card_preview, name="card_preview"),
+    path("fornitori/", providers.provider_search, name="providers"),
+    path("fornitori/mappa.json", providers.provider_markers, name="provider_markers"),
+    path("prenota/", bookings.booking_start, name="booking_start"),
+    path("prenota/fornitori.json", bookings.booking_provider_options, name="booking_provider_options"),
+    path("prenota/<int:pk>/", bookings.booking_draft, name="booking_draft"),
+    path("prenota/<int:pk>/dati/", bookings.booking_details, name="booking_details"),
+    path("prenota/<int:pk>/documento/", bookings.booking_document, name="booking_document"),
+    path(
+        "prenota/<int:pk>/allegati/<int:att_pk>/rimuovi/",
+        bookings.booking_attachment_remove,
+        name="booking_attachment_remove",
+    ),
+    path("prenota/<int:pk>/invia/", bookings.booking_submit, name="booking_submit"),
+    path("prenotazioni/<int:pk>/", bookings.booking_detail, name="booking_detail"),
+    path("prenotazioni/<int:pk>/annulla/", bookings.booking_cancel, name="booking_cancel"),
+    path("prenotazioni/<int:pk>/ricevuta.pdf", bookings.booking_receipt, name="booking_receipt"),
+    path("prenotazioni/allegati/<int:pk>/", bookings.booking_attachment_download, name="booking_attachment"),
+    path("dati-anagrafici/", personal.personal_data, name="personal_data"),
+    path("dati-anagrafici/aggiorna/", personal.personal_data_update, name="personal_data_update"),
+    path("dati-anagrafici/verifica-contatti/", personal.personal_contacts_verify, name="personal_contacts_verify"),
+    path("dati-anagrafici/familiari/", personal.family, name="family"),
 ]

@@ -2,18 +2,30 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mutua.claims.selectors import draft_for_member, latest_claims_for_member
 from mutua.members.selectors import beneficiaries_of, member_for_user
+from mutua.notifications.selectors import notifications_for_member
+from mutua.plans.selectors import plans_of_member
+
+LATEST = 5  # rows in each Panoramica block; "Vedi tutte" leads to the rest
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Panoramica: the signed-in member's summary (built out in the member-information issue)."""
+    """Panoramica: the member's data, plans, latest claims and notifications, in a fixed number of queries."""
     member = member_for_user(user=request.user)  # type: ignore[arg-type]
     if member is None:
         return render(request, "portal/staff_home.html")
     return render(
         request,
         "portal/home.html",
-        {"member": member, "beneficiaries": list(beneficiaries_of(member=member))},
+        {
+            "member": member,
+            "beneficiaries": list(beneficiaries_of(member=member)),
+            "enrollments": list(plans_of_member(member=member)),
+            "claims": list(latest_claims_for_member(member=member)[:LATEST]),
+            "draft": draft_for_member(member=member),
+            "notifications": list(notifications_for_member(member=member)[:LATEST]),
+        },
     )
 
 

@@ -38,3 +38,39 @@ def widget(field: Any, **attrs: Any) -> str:
         final["aria-required"] = "true"
     final.update(attrs)
     return field.as_widget(attrs=final)
+
+
+# The member menu follows the guide's sections; each page says which entry it belongs to by its URL name.
+MENU_ENTRIES: dict[str, str] = {
+    "home": "home",
+    "reimbursement_start": "reimbursement",
+    "study_start": "study",
+    "claim_list": "claims",
+    "claim_detail": "claims",
+    "claim_submitted": "claims",
+    "subsidies_summary": "subsidies",
+    "enrollments": "enrollments",
+    "certificates": "certificates",
+    "card": "card",
+    "providers": "providers",
+    "booking_start": "booking",
+    "booking_draft": "booking",
+    "booking_detail": "claims",
+}
+MENU_GROUPS: dict[str, tuple[str, ...]] = {
+    "claims_group": ("reimbursement", "study", "claims", "subsidies"),
+    "membership_group": ("enrollments", "certificates", "card"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def menu_entry(context: template.Context) -> dict[str, bool]:
+    """Which menu entries and groups the current page belongs to: {"claims": True, "claims_group": True}."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    entry = MENU_ENTRIES.get(match.url_name or "", "") if match and match.namespace == "portal" else ""
+    if match and match.url_name == "claim_draft":  # a draft is reached from its own start page
+        claim = context.get("claim")
+        entry = "study" if getattr(claim, "kind", "") == "study_subsidy" else "reimbursement"
+    current = {entry: True} if entry else {}
+    current.update({group: True for group, entries in MENU_GROUPS.items() if entry in entries})
+    return current

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import segno
+from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from mutua.documents.pdf import FONT, Column, PdfDocument, Row, pdf_text, qr_code, wrap
@@ -77,13 +80,33 @@ def test_wrap_splits_words_longer_than_the_column():
 
 
 @pytest.mark.parametrize("payload", ["https://soci.mutua.example/verifica/K7QM-2XPA-JRTB-4HCN/", "Società € 1,00"])
-def test_a_qr_code_is_drawn_as_vectors_with_the_modules_of_its_payload(payload):
+def test_a_qr_code_is_drawn_as_vectors_with_the_modules_of_its_payload(payload, settings):
+    settings.MUTUA_PDF_LOGO = ""  # the only bitmap a PDF may hold is the logo
     pdf = PdfDocument(title="QR")
     pdf.qr(payload, x=400, y=600, size=90)
     data = pdf.finish()
 
     assert qr_matrices(data) == [[list(row) for row in segno.make(payload, error="m", micro=False).matrix]]
     assert b"/Subtype /Image" not in data  # vectors, not a bitmap
+
+
+def test_the_logo_heads_every_page_and_is_stored_once(settings):
+    settings.MUTUA_PDF_LOGO = "img/logo.png"
+    pdf = PdfDocument(title="Logo")
+    pdf.new_page()
+    data = pdf.finish()
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 2
+    assert all(len(page.images) == 1 for page in reader.pages)
+    one_page = PdfDocument(title="Logo").finish()
+    assert data.count(b"/Subtype /Image") == one_page.count(b"/Subtype /Image")  # the picture is not repeated
+
+
+def test_without_a_logo_the_header_is_the_name_alone(settings):
+    settings.MUTUA_PDF_LOGO = "img/non-esiste.png"
+    data = PdfDocument(title="Senza logo").finish()
+    assert b"/Subtype /Image" not in data
+    assert "Mutua" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
 
 
 def test_the_same_qr_shown_twice_is_stored_once():

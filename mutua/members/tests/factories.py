@@ -47,7 +47,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: FIRST_NAMES[n % len(FIRST_NAMES)])
     last_name = factory.Sequence(lambda n: LAST_NAMES[(n // len(FIRST_NAMES)) % len(LAST_NAMES)])
     sex = factory.LazyAttribute(lambda o: Sex.FEMALE if o.first_name.endswith("a") else Sex.MALE)
-    birth_date = factory.Sequence(lambda n: dt.date(1950, 1, 1) + dt.timedelta(days=97 * n))
+    # Spread over 1950–2004 (97 and 20 000 are coprime: no repeat within 20 000 members), always an adult.
+    birth_date = factory.Sequence(lambda n: dt.date(1950, 1, 1) + dt.timedelta(days=(97 * n) % 20_000))
     fiscal_code = factory.LazyAttribute(lambda o: make_cf(o.first_name, o.last_name, o.sex, o.birth_date))
     birth_place = "Milano"
     residence_street = "Via Roma 1"

@@ -7,7 +7,31 @@ from django.urls import reverse
 
 from mutua.accounts.passwords import first_access_password
 
-MEMBER_PAGES = ["/"]
+MEMBER_PAGES = [
+    "/",
+    reverse("portal:providers"),
+    reverse("portal:provider_markers"),
+    reverse("portal:booking_start"),
+    reverse("portal:booking_provider_options"),
+    reverse("portal:booking_draft", args=[1]),
+    reverse("portal:booking_submit", args=[1]),
+    reverse("portal:booking_detail", args=[1]),
+    reverse("portal:booking_cancel", args=[1]),
+    reverse("portal:booking_receipt", args=[1]),
+    reverse("portal:booking_attachment", args=[1]),
+    reverse("portal:personal_data"),
+    reverse("portal:personal_data_update"),
+    reverse("portal:personal_contacts_verify"),
+    reverse("portal:family"),
+    reverse("portal:enrollments"),
+    reverse("portal:certificates"),
+    reverse("portal:certificate_pdf", args=[2026]),
+    reverse("portal:card"),
+    reverse("portal:card_pdf"),
+    reverse("portal:card_preview"),
+    reverse("portal:subsidies_summary"),
+    reverse("portal:subsidies_certificate"),
+]
 JOURNEY_PAGES = [
     reverse("accounts:first_access"),
     reverse("accounts:verify_contacts"),
@@ -92,3 +116,26 @@ def test_unknown_page_is_a_friendly_404(client, member, settings):
     response = client.get("/non-esiste/")
     assert response.status_code == 404
     assert "Pagina non trovata" in response.content.decode()
+
+
+BACKOFFICE_PAGES = [
+    reverse("backoffice:worklist"),
+    reverse("backoffice:claim_review", args=[1]),
+    reverse("backoffice:claim_take", args=[1]),
+    reverse("backoffice:claim_suspend", args=[1]),
+    reverse("backoffice:claim_block", args=[1]),
+    reverse("backoffice:claim_resume", args=[1]),
+    reverse("backoffice:claim_reject", args=[1]),
+    reverse("backoffice:claim_cancel", args=[1]),
+    reverse("backoffice:attachment_inline", args=[1]),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", BACKOFFICE_PAGES)
+def test_backoffice_is_closed_to_anonymous_visitors_and_members(client, url, member):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("backoffice:login"))
+    client.force_login(member.user)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404

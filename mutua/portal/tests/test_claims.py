@@ -13,6 +13,7 @@ from mutua.claims import services
 from mutua.claims.models import Claim, ClaimDocument, ClaimStatus
 from mutua.claims.tests import samples
 from mutua.claims.tests.test_drafts import data
+from mutua.members.tests.factories import UserFactory
 
 
 def start(client):
@@ -233,8 +234,10 @@ def test_suspended_claim_gets_documents_and_returns_to_review(client, member, ot
     client.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
     claim = Claim.objects.get(pk=draft.pk)
     services.claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=None)
-    Claim.objects.filter(pk=claim.pk).update(block_reason="Manca la prescrizione medica.")
-    services.claim_transition(claim=claim, to_status=ClaimStatus.SUSPENDED, actor=None)
+    operator = UserFactory(username="operatore.sospensioni", role="operator")
+    services.claim_suspend_for_documents(
+        claim=claim, actor=operator, items=["Manca la prescrizione medica."], deadline=dt.date.today() + dt.timedelta(7)
+    )
     page = client.get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
     assert "Pratica sospesa" in page and "Manca la prescrizione medica." in page and "Aggiungi documenti" in page
     url = reverse("portal:claim_add_documents", args=[claim.pk])
@@ -268,3 +271,39 @@ def test_summary_announces_the_claim_the_documents_will_join(client, member):
     assert f"Hai già la pratica n. {older.pk}" in page
     client.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
     assert ClaimDocument.objects.get().claim_id == older.pk
+
+
+@pytest.mark.django_db
+def test_each_document_shows_the_reimbursement_estimate_of_the_plan_rules(signed_in, member):
+    from decimal import Decimal
+
+    from mutua.plans.models import Enrollment, Plan
+
+    plan = Plan.objects.create(
+        code="STIMA",
+        name="Piano Stima",
+        yearly_fee=Decimal("100.00"),
+        reimbursement_pct=Decimal("80"),
+        minimum_withheld=Decimal("50.00"),
+    )
+    Enrollment.objects.create(member=member, plan=plan, start_date=dt.date(2020, 1, 1))
+    draft = start(signed_in)
+    signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post(amount="1.000,00"))
+    signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post(number="B-2", amount="100,00"))
+
+    page = signed_in.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
+
+    # 20 % withheld with a minimum of € 50: € 800 of € 1.000, € 50 of € 100, with the reasons.
+    assert "Rimborso stimato:</span> <strong>€ 800,00</strong>" in page
+    assert "Rimborso stimato:</span> <strong>€ 50,00</strong>" in page
+    assert "Scoperto del 20% con il minimo di € 50,00." in page
+    assert "importo definitivo lo stabilisce" in page
+
+
+@pytest.mark.django_db
+def test_without_a_plan_in_force_the_estimate_says_why(signed_in):
+    draft = start(signed_in)
+    signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+    page = signed_in.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
+    assert "Rimborso stimato:</span> <strong>€ 0,00</strong>" in page
+    assert "Nessuna forma di assistenza attiva alla data della spesa." in page

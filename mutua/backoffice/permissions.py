@@ -1,0 +1,101 @@
+"""Who may do what in the back office, in one table, and the one place that scopes claims to an operator.
+
+Members and anonymous visitors get nothing from /backoffice/ (404, as for any page that is not theirs); a
+regional-office operator sees only the members of their own office, so another region's claim is a 404 too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import reverse_lazy
+
+from mutua.accounts.models import Role, User
+from mutua.claims.models import Attachment, Claim, ClaimStatus
+
+
+class Action(StrEnum):
+    VIEW = "view"  # worklist, review page, documents
+    TAKE = "take"  # "Prendi in carico"
+    SUSPEND = "suspend"  # documents to add, administrative block, and lifting a suspension
+    REJECT = "reject"
+    CANCEL = "cancel"
+    SETTLE = "settle"  # "Liquida"
+    PAY = "pay"  # payment batches: create, download the SEPA file, confirm
+
+
+ALL_ACTIONS = frozenset(Action)
+
+# Regional offices collect and check documents; rejecting or cancelling a claim is decided centrally.
+# Money leaves the mutual only on a supervisor's or administrator's word: operators settle, they do not pay.
+PERMISSIONS: dict[str, frozenset[Action]] = {
+    Role.OPERATOR: ALL_ACTIONS - {Action.PAY},
+    Role.REGIONAL_OPERATOR: frozenset({Action.VIEW, Action.TAKE, Action.SUSPEND}),
+    Role.SUPERVISOR: ALL_ACTIONS,
+    Role.ADMIN: ALL_ACTIONS,
+}
+
+
+def can(user: Any, action: Action) -> bool:
+    """True when the signed-in `user`'s role allows `action`; members and anonymous visitors can do nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return action in PERMISSIONS.get(user.role, frozenset())
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def backoffice_view(action: Action = Action.VIEW) -> Callable[[View], View]:
+    """Let the view run only for a role allowed `action`; anybody else gets 404 and learns nothing."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not can(request.user, action):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapped.login_url = reverse_lazy("backoffice:login")  # type: ignore[attr-defined]  # LoginRequiredMiddleware
+        return wrapped
+
+    return decorator
+
+
+def claims_for_operator(*, user: User) -> QuerySet[Claim]:
+    """The claims `user` may see: every sent claim, or only their office's members' for a regional operator.
+
+    Drafts are the member's own business and are never shown to operators.
+    """
+    if not can(user, Action.VIEW):
+        return Claim.objects.none()
+    claims = Claim.objects.exclude(status=ClaimStatus.DRAFT)
+    if user.role == Role.REGIONAL_OPERATOR:
+        if user.regional_office_id is None:
+            return Claim.objects.none()
+        claims = claims.filter(member__regional_office_id=user.regional_office_id)
+    return claims
+
+
+def claim_for_operator_or_404(*, user: User, pk: int) -> Claim:
+    claim = claims_for_operator(user=user).select_related("member").filter(pk=pk).first()
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def attachment_for_operator_or_404(*, user: User, pk: int) -> Attachment:
+    attachment = (
+        Attachment.objects.select_related("document__claim__member")
+        .filter(pk=pk, document__claim__in=claims_for_operator(user=user))
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from mutua.backoffice import login, payouts, views
+
+app_name = "backoffice"
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("accesso/", login.staff_login, name="login"),
+    path("pratiche/<int:pk>/", views.claim_review, name="claim_review"),
+    path("pratiche/<int:pk>/prendi-in-carico/", views.claim_take, name="claim_take"),
+    path("pratiche/<int:pk>/sospendi/", views.claim_suspend, name="claim_suspend"),
+    path("pratiche/<int:pk>/blocca/", views.claim_block, name="claim_block"),
+    path("pratiche/<int:pk>/riprendi/", views.claim_resume, name="claim_resume"),
+    path("pratiche/<int:pk>/respingi/", views.claim_reject, name="claim_reject"),
+    path("pratiche/<int:pk>/annulla/", views.claim_cancel, name="claim_cancel"),
+    path("pratiche/<int:pk>/liquida/", views.claim_settle, name="claim_settle"),
+    path("allegati/<int:pk>/", views.attachment_inline, name="attachment_inline"),
+    path("pagamenti/", payouts.payouts, name="payouts"),
+    path("pagamenti/distinte/<int:pk>/", payouts.payout_batch, name="payout_batch"),
+    path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),
+    path("pagamenti/distinte/<int:pk>/conferma/", payouts.payout_confirm, name="payout_confirm"),
+]

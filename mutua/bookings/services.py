@@ -1,0 +1,294 @@
+"""Booking operations ("Prenota"). Every change of a booking's status goes through `booking_transition`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mutua.accounts.models import User
+from mutua.audit.services import audit_record
+from mutua.bookings.models import TRANSITIONS, Booking, BookingAttachment, BookingEvent, BookingStatus
+from mutua.bookings.rules import earliest_appointment, notice_respected
+from mutua.core.formatting import format_date
+from mutua.members.models import Beneficiary, Member
+from mutua.notifications.models import NotificationKind
+from mutua.notifications.services import email_queue, notification_create, sms_queue
+from mutua.notifications.sms import sms_fit
+from mutua.providers.models import Provider
+
+ATTACHMENT_KINDS = {"pdf", "jpeg", "tiff"}
+ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+
+
+class BookingError(Exception):
+    """A member action on a booking that cannot be done; the message is for the member."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class FilesRejected(BookingError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+class InvalidTransition(BookingError):
+    def __init__(self, *, booking: Booking, from_status: str, to_status: str) -> None:
+        super().__init__(
+            _("La prenotazione %(id)s è %(from)s: non può passare allo stato %(to)s.")
+            % {
+                "id": booking.pk,
+                "from": BookingStatus(from_status).label.lower(),
+                "to": BookingStatus(to_status).label.lower() if to_status in BookingStatus.values else to_status,
+            }
+        )
+
+
+def too_early_message(*, today: dt.date) -> str:
+    return _(
+        "La prestazione va comunicata almeno due giorni lavorativi prima (dal lunedì al venerdì, festivi esclusi): "
+        "con una richiesta inviata oggi la prima data possibile è il %(date)s."
+    ) % {"date": format_date(earliest_appointment(today))}
+
+
+# --- The draft: steps 1 and 2 ------------------------------------------------------------------------------
+
+
+def booking_draft_start(*, member: Member, actor: User) -> Booking:
+    """The member's booking draft, created on first use with the contacts of Dati anagrafici; one at a time."""
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=member.pk).first()
+        draft = Booking.objects.filter(member=member, status=BookingStatus.DRAFT).first()
+        if draft is None:
+            draft = Booking.objects.create(
+                member=member,
+                email=member.email,
+                phone=member.mobile.as_national if member.mobile else "",
+            )
+            audit_record(action="booking.draft_started", actor=actor, member=member, booking=draft.pk)
+    return draft
+
+
+def _editable(booking: Booking) -> Booking:
+    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    if locked.status != BookingStatus.DRAFT:
+        raise BookingError(_("La prenotazione è già stata inviata: non si può più modificare."))
+    return locked
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    """Step 1, "Dati preliminari", as the form cleans it."""
+
+    beneficiary: Beneficiary | None
+    email: str
+    phone: str
+    appointment_date: dt.date
+    appointment_time: dt.time
+    provider: Provider
+    notes: str
+
+
+def booking_set_details(
+    *, booking: Booking, actor: User, details: BookingDetails, today: dt.date | None = None
+) -> Booking:
+    """Save "Dati preliminari": the person, contacts for this request, the appointment and a direct-form provider."""
+    today = today or timezone.localdate()
+    if details.beneficiary is not None and details.beneficiary.member_id != booking.member_id:
+        raise BookingError(_("Scegli una persona dall'elenco."))
+    if not details.provider.direct_form:
+        raise BookingError(_("Questa struttura non accetta prenotazioni in forma diretta."))
+    if not notice_respected(requested_on=today, appointment=details.appointment_date):
+        raise BookingError(too_early_message(today=today))
+    with transaction.atomic():
+        locked = _editable(booking)
+        locked.beneficiary = details.beneficiary
+        locked.email = details.email
+        locked.phone = details.phone
+        locked.appointment_date = details.appointment_date
+        locked.appointment_time = details.appointment_time
+        locked.provider = details.provider
+        locked.notes = details.notes
+        locked.save()
+    return locked
+
+
+def booking_set_service(
+    *, booking: Booking, actor: User, visit_type: str, description: str, diagnosis: str, files: Sequence[UploadedFile]
+) -> Booking:
+    """ "Carica documento": the type of visit, description, diagnosis and the prescription's files, all or nothing."""
+    with transaction.atomic():
+        locked = _editable(booking)
+        locked.visit_type = visit_type
+        locked.description = description
+        locked.diagnosis = diagnosis
+        locked.save()
+        if files:
+            if locked.attachments.count() + len(files) > MAX_ATTACHMENTS:
+                raise FilesRejected([_("Si possono allegare al massimo %(n)d file.") % {"n": MAX_ATTACHMENTS}])
+            _store_files(booking=locked, files=files)
+    return locked
+
+
+def _store_files(*, booking: Booking, files: Sequence[UploadedFile]) -> list[BookingAttachment]:
+    """Check every file by content first; store them only if all are acceptable (nothing half-saved)."""
+    from mutua.documents.uploads import uploads_check, uploads_save
+
+    accepted, problems = uploads_check(files, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
+    if problems:
+        raise FilesRejected(problems)
+    return uploads_save(accepted, build=functools.partial(BookingAttachment, booking=booking))
+
+
+def booking_attachment_remove(*, attachment: BookingAttachment, actor: User) -> None:
+    with transaction.atomic():
+        _editable(attachment.booking)
+        attachment.delete()
+    attachment.file.delete(save=False)
+
+
+# --- Step 3: submission --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    booking: Booking
+    repeated: bool = False  # the same submission arrived again: nothing new was done
+
+
+def booking_submit(
+    *, member: Member, token: uuid.UUID | str, actor: User, today: dt.date | None = None
+) -> SubmitResult:
+    """ "Invio prenotazione": one transaction, idempotent on the draft's token.
+
+    The two-working-day rule is checked again against the day of submission: a draft saved earlier may have
+    become too close to the appointment.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=member.pk).first()
+        booking = Booking.objects.select_for_update().filter(member=member, token=token).first()
+        if booking is None:
+            raise BookingError(_("Non c'è una prenotazione in bozza da inviare."))
+        if booking.status != BookingStatus.DRAFT:
+            return SubmitResult(booking=booking, repeated=True)
+        if not booking.details_complete:
+            raise BookingError(_("Completa i dati preliminari prima di inviare la prenotazione."))
+        if not booking.service_complete:
+            raise BookingError(_("Indica tipo di visita, descrizione e diagnosi e premi «Carica documento»."))
+        assert booking.appointment_date is not None  # details_complete  # noqa: S101
+        if not notice_respected(requested_on=today, appointment=booking.appointment_date):
+            raise BookingError(too_early_message(today=today))
+        if not Provider.objects.filter(pk=booking.provider_id or 0, direct_form=True).exists():
+            raise BookingError(_("Questa struttura non accetta più prenotazioni in forma diretta: scegline un'altra."))
+        booking = booking_transition(booking=booking, to_status=BookingStatus.SUBMITTED, actor=actor)
+    return SubmitResult(booking=booking)
+
+
+# --- Status changes ------------------------------------------------------------------------------------------
+
+
+def booking_transition(*, booking: Booking, to_status: str, actor: User | None, note: str = "") -> Booking:
+    """Move the booking along one edge of TRANSITIONS, record who did it and tell the member; rows locked."""
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        from_status = locked.status
+        if to_status not in TRANSITIONS.get(from_status, frozenset()):
+            raise InvalidTransition(booking=locked, from_status=from_status, to_status=to_status)
+        locked.status = to_status
+        fields = ["status", "updated_at"]
+        if to_status == BookingStatus.SUBMITTED:
+            locked.submitted_at = timezone.now()
+            fields.append("submitted_at")
+        locked.save(update_fields=fields)
+        BookingEvent.objects.create(
+            booking=locked, actor=actor, from_status=from_status, to_status=to_status, note=note
+        )
+        audit_record(
+            action="booking.status",
+            actor=actor,
+            member=booking.member,
+            booking=locked.pk,
+            from_status=from_status,
+            to_status=to_status,
+        )
+        _notify(booking=locked, to_status=to_status, note=note)
+    return locked
+
+
+def booking_cancel(*, booking: Booking, actor: User) -> Booking:
+    """The member may withdraw a booking only while it is "Inviata" (not yet taken in charge)."""
+    if booking.status != BookingStatus.SUBMITTED:
+        raise BookingError(_("Si può annullare solo una prenotazione nello stato «Inviata»."))
+    return booking_transition(
+        booking=booking, to_status=BookingStatus.CANCELLED, actor=actor, note=_("Annullata dal socio.")
+    )
+
+
+def booking_take_in_charge(*, booking: Booking, actor: User, note: str = "") -> Booking:
+    """An operator confirms the direct form to the provider (presa in carico)."""
+    return booking_transition(booking=booking, to_status=BookingStatus.TAKEN, actor=actor, note=note)
+
+
+def booking_refuse(*, booking: Booking, actor: User, reason: str) -> Booking:
+    """An operator refuses the booking; the member reads the reason in the portal."""
+    if not reason.strip():
+        raise BookingError(_("Indica il motivo del rifiuto."))
+    return booking_transition(booking=booking, to_status=BookingStatus.REFUSED, actor=actor, note=reason.strip())
+
+
+def booking_url(booking_id: int) -> str:
+    return reverse("portal:booking_detail", args=[booking_id])
+
+
+def _notify(*, booking: Booking, to_status: str, note: str) -> None:
+    """In the portal, and by e-mail and SMS to the member's verified contacts; never the visit or the diagnosis."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "n": booking.pk,
+            "date": format_date(booking.appointment_date),
+            "name": settings.MUTUA_NAME,
+            "note": note.strip(),
+        }
+        if to_status == BookingStatus.SUBMITTED:
+            title = _("Prenotazione n. %(n)s inviata") % values
+            text = _("Abbiamo ricevuto la richiesta di prenotazione n. %(n)s per il %(date)s.") % values
+        elif to_status == BookingStatus.TAKEN:
+            title = _("Prenotazione n. %(n)s presa in carico") % values
+            text = _("La prenotazione n. %(n)s del %(date)s è stata presa in carico in forma diretta.") % values
+        elif to_status == BookingStatus.REFUSED:
+            title = _("Prenotazione n. %(n)s rifiutata") % values
+            text = _("La prenotazione n. %(n)s del %(date)s non è stata presa in carico.") % values
+        elif to_status == BookingStatus.CANCELLED:
+            title = _("Prenotazione n. %(n)s annullata") % values
+            text = _("La prenotazione n. %(n)s del %(date)s è stata annullata.") % values
+        else:
+            return
+        body = f"{text} {values['note']}".strip() if to_status == BookingStatus.REFUSED else text
+        member = Member.objects.only(
+            "first_name", "last_name", "email", "email_verified_at", "mobile", "mobile_verified_at"
+        ).get(pk=booking.member_id)
+        email_body = _(
+            "Gentile %(member)s,\n\n%(text)s\n\nPuoi seguirla nell'area soci, sezione Lista pratiche.\n\n%(name)s"
+        ) % {"member": member.full_name, "text": text, "name": settings.MUTUA_NAME}
+        sms = f"{settings.MUTUA_NAME}: {text}"
+    notification_create(
+        member=member, kind=NotificationKind.CLAIM_STATUS, title=title, body=body, url=booking_url(booking.pk)
+    )
+    if member.email_verified_at and member.email:
+        email_queue(to=member.email, subject=f"{settings.MUTUA_NAME} – {title}", body=email_body)
+    if member.mobile_verified_at and member.mobile:
+        sms_queue(to=member.mobile.as_e164, body=sms_fit(sms))

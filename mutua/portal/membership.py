@@ -1,0 +1,199 @@
+"""Member pages of "Adesioni e contributi" (Adesioni, Certificazioni, Tessera) and "Riepilogo sussidi ricevuti"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from mutua.documents.card import CardData, card_data, card_pdf, card_svg
+from mutua.documents.certificates import (
+    SubsidyBasis,
+    contribution_certificate_pdf,
+    subsidies_received,
+    subsidy_certificate_pdf,
+    subsidy_lines,
+    subsidy_years,
+)
+from mutua.members.models import Member
+from mutua.members.selectors import member_or_404
+from mutua.plans import selectors
+
+
+def _member(request: HttpRequest) -> Member:
+    return member_or_404(user=request.user)  # type: ignore[arg-type]
+
+
+def _pdf(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Adesioni
+
+
+@require_GET
+def enrollments(request: HttpRequest) -> HttpResponse:
+    """Each plan with the date it is active from, its family members, and the contributions' regularity by year."""
+    member = _member(request)
+    today = timezone.localdate()
+    rows = [
+        {
+            "enrollment": enrollment,
+            "active": selectors.enrollment_is_active(enrollment=enrollment, on=today),
+            "standing": selectors.contribution_regularity(contributions=enrollment.contributions.all(), today=today),
+        }
+        for enrollment in selectors.enrollments_for_member(member=member)
+    ]
+    return render(request, "portal/membership/enrollments.html", {"member": member, "rows": rows})
+
+
+# Certificazioni contributi
+
+
+@require_GET
+def certificates(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    years = selectors.certificate_years(today=timezone.localdate())
+    return render(request, "portal/membership/certificates.html", {"member": member, "years": years})
+
+
+@require_GET
+def certificate_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    member = _member(request)
+    today = timezone.localdate()
+    if year not in selectors.certificate_years(today=today):
+        raise Http404
+    summary = selectors.contribution_certificate_for(member=member, year=year)
+    content = contribution_certificate_pdf(member=member, summary=summary, today=today)
+    return _pdf(content, f"certificazione-contributi-{year}.pdf")
+
+
+# Tessera
+
+
+def _card(member: Member) -> CardData:
+    today = timezone.localdate()
+    return card_data(member=member, enrollments=selectors.active_enrollments(member=member, on=today), today=today)
+
+
+@require_GET
+def card(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    active = selectors.active_enrollments(member=member, on=timezone.localdate()).exists()
+    return render(request, "portal/membership/card.html", {"member": member, "active": active})
+
+
+@require_GET
+def card_download(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    data = _card(member)
+    if not data.valid:
+        raise Http404
+    return _pdf(card_pdf(data=data), f"tessera-{member.code}.pdf")
+
+
+@require_GET
+def card_preview(request: HttpRequest) -> HttpResponse:
+    """The card as an SVG image, for the preview on the Tessera page."""
+    member = _member(request)
+    data = _card(member)
+    if not data.valid:
+        raise Http404
+    title = _("Anteprima della tessera associativa di %(name)s") % {"name": member.full_name}
+    stacked = request.GET.get("disposizione") == "verticale"
+    response = HttpResponse(
+        card_svg(data=data, title=title, stacked=stacked), content_type="image/svg+xml; charset=utf-8"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Riepilogo sussidi ricevuti
+
+
+class SubsidySearchForm(forms.Form):
+    tipo = forms.ChoiceField(
+        label=gettext_lazy("Visualizza i sussidi ricevuti per"),
+        choices=SubsidyBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Scegli se cercare per anno di competenza o per anno di pagamento."),
+            "invalid_choice": gettext_lazy("Scegli se cercare per anno di competenza o per anno di pagamento."),
+        },
+    )
+    anno = forms.TypedChoiceField(
+        label=gettext_lazy("Anno"),
+        coerce=int,
+        error_messages={
+            "required": gettext_lazy("Scegli l'anno dal menu a tendina."),
+            "invalid_choice": gettext_lazy("Scegli uno degli anni del menu a tendina."),
+        },
+    )
+
+    def __init__(self, *args: object, years: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["anno"].choices = [(str(y), str(y)) for y in years]  # type: ignore[attr-defined]
+
+
+def _subsidy_search(request: HttpRequest) -> tuple[Member, SubsidySearchForm]:
+    member = _member(request)
+    years = subsidy_years(today=timezone.localdate())
+    searched = "anno" in request.GET or "tipo" in request.GET
+    form = SubsidySearchForm(
+        request.GET if searched else None,
+        years=years,
+        initial={"tipo": SubsidyBasis.COMPETENCE, "anno": str(years[0])},
+    )
+    return member, form
+
+
+@require_GET
+def subsidies_summary(request: HttpRequest) -> HttpResponse:
+    """Search by competence or payment year ("Cerca"), list the subsidies received, and offer "Stampa"."""
+    member, form = _subsidy_search(request)
+    lines = None
+    basis_label = ""
+    if form.is_bound and form.is_valid():
+        basis_label = str(SubsidyBasis(form.cleaned_data["tipo"]).label).lower()
+        settlements = subsidies_received(member=member, basis=form.cleaned_data["tipo"], year=form.cleaned_data["anno"])
+        lines = subsidy_lines(member=member, settlements=list(settlements))
+    return render(
+        request,
+        "portal/membership/subsidies.html",
+        {
+            "member": member,
+            "form": form,
+            "lines": lines,
+            "basis_label": basis_label,
+            "total_spent": sum(line.amount_spent for line in lines) if lines else None,
+            "total_paid": sum(line.amount_paid for line in lines) if lines else None,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_GET
+def subsidies_certificate(request: HttpRequest) -> HttpResponse:
+    """ "Stampa": the certificate of the selection searched; a bad selection goes back to the search with errors."""
+    member, form = _subsidy_search(request)
+    if not form.is_bound or not form.is_valid():
+        if not form.is_bound:
+            form = SubsidySearchForm({}, years=subsidy_years(today=timezone.localdate()))
+            form.is_valid()
+        return render(
+            request, "portal/membership/subsidies.html", {"member": member, "form": form, "lines": None}, status=400
+        )
+    basis, year = form.cleaned_data["tipo"], form.cleaned_data["anno"]
+    lines = subsidy_lines(member=member, settlements=list(subsidies_received(member=member, basis=basis, year=year)))
+    content = subsidy_certificate_pdf(member=member, basis=basis, year=year, lines=lines, today=timezone.localdate())
+    return _pdf(content, f"certificazione-sussidi-{basis}-{year}.pdf")

@@ -1,0 +1,160 @@
+"""Member pages of "Dati anagrafici": Visualizza, Aggiorna (with the check of a new e-mail or mobile), Familiari."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.internal.flows.reauthentication import raise_if_reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mutua.accounts.forms import CodesForm
+from mutua.accounts.models import CodePurpose, User
+from mutua.accounts.services import CodeError, ContactCodesError, code_resend_wait
+from mutua.core import ratelimit
+from mutua.members import services
+from mutua.members.forms import PersonalDataForm
+from mutua.members.models import Member
+from mutua.members.selectors import beneficiaries_of, member_or_404
+from mutua.portal.claims import iban_display
+
+
+def _member(request: HttpRequest) -> Member:
+    return member_or_404(user=request.user)  # type: ignore[arg-type]
+
+
+def _office(member: Member) -> dict[str, Any]:
+    return {"office": member.regional_office, "infocenter": settings.MUTUA_INFOCENTER_EMAIL}
+
+
+@require_GET
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """Visualizza i dati anagrafici: identity, residence and domicile, contacts, payment data."""
+    member = _member(request)
+    context = {"member": member, "iban": iban_display(member), "section": "view", **_office(member)}
+    return render(request, "portal/personal/view.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def personal_data_update(request: HttpRequest) -> HttpResponse:
+    """Aggiorna i dati anagrafici: "Conferma" saves everything or, on any error, nothing.
+
+    A change of payment data, e-mail or mobile asks for the password again first (step-up); allauth keeps the
+    POST and replays it here once the member has confirmed, so the form is not filled in twice.
+    """
+    member = _member(request)
+    user: User = request.user  # type: ignore[assignment]
+    form = PersonalDataForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.personal_data()
+        changes = services.member_personal_data_changes(member=member, data=data)
+        if not changes.any:
+            messages.info(request, _("Non hai modificato nessun dato."))
+            return redirect("portal:personal_data")
+        if changes.needs_step_up:
+            raise_if_reauthentication_required(request, app="")
+        if changes.email or changes.mobile:
+            # A new contact gets a code: the same limit as every other page that sends codes.
+            limited = ratelimit.check(request, "send_codes", ip_limit=20, key=member.code, key_limit=6)
+            if limited is not None:
+                form.add_error(None, limited.message)
+                return _update_page(request, member, form)
+        member, changes = services.member_personal_data_update(member=member, actor=user, data=data, request=request)
+        if changes.email or changes.mobile:
+            messages.success(
+                request,
+                _(
+                    "Abbiamo salvato i tuoi dati. Per usare i nuovi contatti inserisci il codice "
+                    "che ti abbiamo inviato."
+                ),
+            )
+            return redirect("portal:personal_contacts_verify")
+        messages.success(request, _("I tuoi dati anagrafici sono stati aggiornati."))
+        return redirect("portal:personal_data")
+    return _update_page(request, member, form)
+
+
+def _update_page(request: HttpRequest, member: Member, form: PersonalDataForm) -> HttpResponse:
+    context = {"member": member, "form": form, "iban": iban_display(member), "section": "update", **_office(member)}
+    return render(request, "portal/personal/update.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def personal_contacts_verify(request: HttpRequest) -> HttpResponse:
+    """A new e-mail or mobile replaces the verified one only once the code sent to it is entered."""
+    member = _member(request)
+    user: User = request.user  # type: ignore[assignment]
+    if not member.has_pending_contacts:
+        return redirect("portal:personal_data")
+    action = request.POST.get("action", "")
+    form = CodesForm(request.POST if action == "verify" else None, with_sms=bool(member.pending_mobile))
+    if not member.pending_email:
+        form.fields.pop("email_code")
+    if request.method == "POST" and action == "cancel":
+        services.member_contacts_cancel(member=member, actor=user, request=request)
+        messages.info(request, _("La modifica dei contatti è stata annullata: restano quelli già verificati."))
+        return redirect("portal:personal_data")
+    if request.method == "POST" and action == "resend":
+        limited = ratelimit.check(request, "send_codes", ip_limit=20, key=member.code, key_limit=6)
+        if limited is not None:
+            messages.error(request, limited.message)
+        else:
+            try:
+                services.member_contacts_send_codes(member=member)
+            except CodeError as exc:
+                messages.warning(request, exc.message)
+            else:
+                messages.success(request, _("Ti abbiamo inviato nuovi codici: inserisci gli ultimi ricevuti."))
+        return redirect("portal:personal_contacts_verify")
+    status = 200
+    if request.method == "POST" and action == "verify":
+        limited = ratelimit.check(request, "verify_codes", ip_limit=30, key=member.code, key_limit=15)
+        if limited is not None:
+            form.add_error(None, limited.message)
+        elif form.is_valid():
+            try:
+                services.member_contacts_verify(
+                    member=member,
+                    actor=user,
+                    email_code=form.cleaned_data.get("email_code", ""),
+                    sms_code=form.cleaned_data.get("sms_code", ""),
+                    request=request,
+                )
+            except ContactCodesError as exc:
+                for error in exc.errors:
+                    form.add_error(error.field, error.message)
+            else:
+                messages.success(
+                    request, _("La verifica è stata eseguita correttamente: i nuovi contatti sono attivi.")
+                )
+                return redirect("portal:personal_data")
+        status = 400
+    purposes = [
+        p
+        for p, target in ((CodePurpose.EMAIL, member.pending_email), (CodePurpose.MOBILE, member.pending_mobile))
+        if target
+    ]
+    context = {
+        "member": member,
+        "form": form,
+        "section": "update",
+        "resend_wait": max((code_resend_wait(user=user, purpose=p) for p in purposes), default=0),
+    }
+    return render(request, "portal/personal/verify_contacts.html", context, status=status)
+
+
+@require_GET
+def family(request: HttpRequest) -> HttpResponse:
+    """Visualizza i dati dei familiari: read-only; changes go through the regional office."""
+    member = _member(request)
+    context = {
+        "member": member,
+        "beneficiaries": list(beneficiaries_of(member=member)),
+        "section": "family",
+        **_office(member),
+    }
+    return render(request, "portal/personal/family.html", context)
