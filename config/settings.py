@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "mutua.accounts.middleware.SessionActivityMiddleware",  # allauth usersessions, throttled
     "mutua.accounts.middleware.SecondFactorRequiredMiddleware",
 ]
 

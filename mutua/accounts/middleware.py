@@ -51,3 +51,35 @@ class SecondFactorRequiredMiddleware:
             settings.STATIC_URL or "/static/",
         )
         return path.startswith(allowed)
+
+
+SESSION_SEEN_SECONDS = 60
+
+
+class SessionActivityMiddleware:
+    """allauth's session tracking ("Sessioni attive" on the profile), at most once a minute per session.
+
+    allauth's own middleware reads and rewrites the session row on every request: three queries, one of them
+    an UPDATE, before any view runs. The list of sessions only needs the last activity to the minute, so a
+    cache entry per session lets the other requests of that minute through untouched. A change of address or
+    browser is therefore noticed within a minute rather than at once.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from allauth.usersessions.internal.usersessionkit import track_activity
+        from django.core.cache import cache
+
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        key = session.session_key if session is not None else None
+        if (
+            key
+            and user is not None
+            and user.is_authenticated
+            and cache.add(f"mutua:session-seen:{key}", 1, timeout=SESSION_SEEN_SECONDS)
+        ):
+            track_activity(request, user=user, session=session)
+        return self.get_response(request)

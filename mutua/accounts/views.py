@@ -33,9 +33,11 @@ from mutua.accounts.forms import (
 from mutua.accounts.models import CodePurpose, User
 from mutua.accounts.photos import PHOTO_CONTENT_TYPE
 from mutua.accounts.selectors import authenticators_for, user_sessions_for
+from mutua.audit.selectors import member_data_accesses_page as data_accesses_for
 from mutua.core import ratelimit
 from mutua.documents.uploads import UploadRejected
 from mutua.members.models import Member, PrivacyNotice
+from mutua.members.selectors import member_for_user
 
 RESET_SESSION_KEY = "mutua_password_reset"
 logger = logging.getLogger(__name__)
@@ -311,12 +313,14 @@ def _signed_in(request: HttpRequest) -> User:
 def profile(request: HttpRequest) -> HttpResponse:
     """Profilo: photo, password, two-factor authentication and signed-in sessions of the signed-in user."""
     user = _signed_in(request)
+    member = member_for_user(user=user)
     return render(
         request,
         "accounts/profile.html",
         {
             "sessions": user_sessions_for(user=user, request=request),
             "authenticators": authenticators_for(user=user),
+            "data_accesses": data_accesses_for(member=member) if member else None,
         },
     )
 

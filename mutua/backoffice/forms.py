@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mutua.claims.models import ClaimKind, ClaimStatus, DocumentType
 from mutua.claims.services import SUSPENSION_MAX_DAYS, SettlementFigures, SettlementLine
+from mutua.core.provinces import regions
 
 REASON_MAX = 1000
 ITEMS_MAX = 20
@@ -34,6 +35,7 @@ class WorklistFilterForm(forms.Form):
     sede = forms.ChoiceField(label=_("Sede regionale"), required=False)
     tipo = forms.ChoiceField(label=_("Tipo"), required=False)
     eta = forms.ChoiceField(label=_("Trasmessa da"), required=False, choices=AGE_CHOICES)
+    regione = forms.ChoiceField(label=_("Regione (sussidi allo studio)"), required=False)
 
     def __init__(self, *args: object, offices: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -42,6 +44,7 @@ class WorklistFilterForm(forms.Form):
         ]
         self.fields["sede"].choices = [("", _("Tutte"))] + [(str(pk), name) for pk, name in offices]  # type: ignore[attr-defined]
         self.fields["tipo"].choices = [("", _("Tutti"))] + list(ClaimKind.choices)  # type: ignore[attr-defined]
+        self.fields["regione"].choices = [("", _("Tutte"))] + [(r, r) for r in regions()]  # type: ignore[attr-defined]
 
 
 class SuspendForm(forms.Form):
@@ -210,3 +213,120 @@ class SettleForm(forms.Form):
         for pk, problems in errors.items():
             for name, message in problems.items():
                 self.add_error(f"{name}_{pk}", message)
+
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _date_field(label: Any) -> forms.DateField:  # a lazy translation
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Indica la data."), "invalid": _("Scrivi una data valida, gg/mm/aaaa.")},
+    )
+
+
+class BookingTakeForm(forms.Form):
+    """ "Prendi in carico" a booking: the authorization the provider will ask the member for."""
+
+    authorization_code = forms.CharField(
+        label=_("Codice di autorizzazione"),
+        max_length=40,
+        error_messages={
+            "required": _("Indica il codice di autorizzazione."),
+            "max_length": _("Il codice di autorizzazione può avere al massimo %(limit_value)d caratteri."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    valid_from = _date_field(_("Valida dal"))
+    valid_until = _date_field(_("Valida fino al"))
+    member_share = MoneyField(
+        label=_("Importo a carico del socio"),
+        help_text=_("Quanto il socio paga alla struttura; 0,00 se nulla."),
+        error_messages={"required": _("Indica l'importo.")},
+    )
+
+    def __init__(self, *args: Any, appointment: dt.date | None, **kwargs: Any) -> None:
+        if appointment is not None:
+            kwargs.setdefault(
+                "initial", {"valid_from": appointment, "valid_until": appointment, "member_share": "0,00"}
+            )
+        super().__init__(*args, **kwargs)
+        self.appointment = appointment
+
+    def clean_authorization_code(self) -> str:
+        value = " ".join(self.cleaned_data["authorization_code"].split())
+        if not value:
+            raise forms.ValidationError(_("Indica il codice di autorizzazione."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if start and end:
+            if end < start:
+                self.add_error("valid_until", _("La fine della validità non può precedere l'inizio."))
+            elif self.appointment and not start <= self.appointment <= end:
+                self.add_error(
+                    "valid_from",
+                    _("La validità deve comprendere il giorno della prestazione, il %(date)s.")
+                    % {"date": self.appointment.strftime("%d/%m/%Y")},
+                )
+        return cleaned
+
+
+class AuditSearchForm(forms.Form):
+    """The audit log search; every field optional, a wrong value is an error next to its field."""
+
+    matricola = forms.RegexField(
+        label=_("Matricola del socio"),
+        regex=r"^\d{1,12}$",
+        required=False,
+        max_length=12,
+        error_messages={
+            "invalid": _("La matricola è fatta di sole cifre, al massimo 12."),
+            "max_length": _("La matricola è fatta di sole cifre, al massimo 12."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    operatore = forms.CharField(
+        label=_("Operatore"),
+        required=False,
+        max_length=150,
+        help_text=_("Nome utente, nome o cognome."),
+        error_messages={"max_length": _("Al massimo %(limit_value)d caratteri.")},
+    )
+    azione = forms.ChoiceField(label=_("Azione"), required=False)
+    dal = forms.DateField(
+        label=_("Dal"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Scrivi una data valida, gg/mm/aaaa.")},
+    )
+    al = forms.DateField(
+        label=_("Al"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Scrivi una data valida, gg/mm/aaaa.")},
+    )
+
+    def __init__(self, *args: Any, actions: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["azione"].choices = [("", _("Tutte")), *actions]  # type: ignore[attr-defined]
+
+    def clean_matricola(self) -> str:
+        value: str = self.cleaned_data["matricola"]
+        return value.zfill(12) if value else ""
+
+    def clean_operatore(self) -> str:
+        return " ".join(self.cleaned_data["operatore"].split())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("dal"), cleaned.get("al")
+        if start and end and end < start:
+            self.add_error("al", _("La data finale non può precedere quella iniziale."))
+        return cleaned

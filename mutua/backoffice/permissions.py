@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse_lazy
 
 from mutua.accounts.models import Role, User
+from mutua.bookings.models import Booking, BookingAttachment, BookingStatus
 from mutua.claims.models import Attachment, Claim, ClaimStatus
 
 
@@ -28,15 +29,19 @@ class Action(StrEnum):
     CANCEL = "cancel"
     SETTLE = "settle"  # "Liquida"
     PAY = "pay"  # payment batches: create, download the SEPA file, confirm
+    BOOK = "book"  # direct-form bookings: take in charge with an authorization, or refuse
+    AUDIT = "audit"  # search the audit log
 
 
 ALL_ACTIONS = frozenset(Action)
 
 # Regional offices collect and check documents; rejecting or cancelling a claim is decided centrally.
 # Money leaves the mutual only on a supervisor's or administrator's word: operators settle, they do not pay.
+# Regional offices know their local providers, so they authorize direct-form bookings of their members.
+# Who read whom is for supervisors and administrators to search, not for the operators being watched.
 PERMISSIONS: dict[str, frozenset[Action]] = {
-    Role.OPERATOR: ALL_ACTIONS - {Action.PAY},
-    Role.REGIONAL_OPERATOR: frozenset({Action.VIEW, Action.TAKE, Action.SUSPEND}),
+    Role.OPERATOR: ALL_ACTIONS - {Action.PAY, Action.AUDIT},
+    Role.REGIONAL_OPERATOR: frozenset({Action.VIEW, Action.TAKE, Action.SUSPEND, Action.BOOK}),
     Role.SUPERVISOR: ALL_ACTIONS,
     Role.ADMIN: ALL_ACTIONS,
 }
@@ -94,6 +99,36 @@ def attachment_for_operator_or_404(*, user: User, pk: int) -> Attachment:
     attachment = (
         Attachment.objects.select_related("document__claim__member")
         .filter(pk=pk, document__claim__in=claims_for_operator(user=user))
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def bookings_for_operator(*, user: User) -> QuerySet[Booking]:
+    """The bookings `user` may see: every sent booking, or only their office's members' for a regional operator."""
+    if not can(user, Action.VIEW):
+        return Booking.objects.none()
+    bookings = Booking.objects.exclude(status=BookingStatus.DRAFT)
+    if user.role == Role.REGIONAL_OPERATOR:
+        if user.regional_office_id is None:
+            return Booking.objects.none()
+        bookings = bookings.filter(member__regional_office_id=user.regional_office_id)
+    return bookings
+
+
+def booking_for_operator_or_404(*, user: User, pk: int) -> Booking:
+    booking = bookings_for_operator(user=user).select_related("member").filter(pk=pk).first()
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def booking_attachment_for_operator_or_404(*, user: User, pk: int) -> BookingAttachment:
+    attachment = (
+        BookingAttachment.objects.select_related("booking__member")
+        .filter(pk=pk, booking__in=bookings_for_operator(user=user))
         .first()
     )
     if attachment is None:

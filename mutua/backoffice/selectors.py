@@ -11,7 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mutua.accounts.models import Role, User
-from mutua.backoffice.permissions import claims_for_operator
+from mutua.backoffice.permissions import bookings_for_operator, claims_for_operator
+from mutua.bookings.models import Booking, BookingStatus
 from mutua.claims.models import Claim, ClaimDocument, ClaimStatus, ClaimSuspension, Settlement
 from mutua.claims.selectors import ZERO
 from mutua.members.models import Member, RegionalOffice
@@ -29,6 +30,7 @@ class WorklistFilters:
     office: int | None = None  # a RegionalOffice pk
     kind: str = ""
     older_than_days: int | None = None
+    region: str = ""  # study subsidies: the region of the school (Claim.region)
 
 
 def _filtered(*, user: User, filters: WorklistFilters) -> QuerySet[Claim]:
@@ -37,6 +39,8 @@ def _filtered(*, user: User, filters: WorklistFilters) -> QuerySet[Claim]:
         claims = claims.filter(member__regional_office_id=filters.office)
     if filters.kind:
         claims = claims.filter(kind=filters.kind)
+    if filters.region:
+        claims = claims.filter(region=filters.region)
     if filters.older_than_days is not None:
         claims = claims.filter(submitted_at__lte=timezone.now() - dt.timedelta(days=filters.older_than_days))
     return claims
@@ -149,3 +153,42 @@ def member_settlements_in_year(*, member: Member, year: int, exclude_claim: Clai
 
 def settlements_total(settlements: list[Settlement]) -> Decimal:
     return sum((s.amount_paid for s in settlements), Decimal("0"))
+
+
+# --- Direct-form bookings -------------------------------------------------------------------------------------
+
+BOOKING_WORKLIST_STATUSES = (
+    BookingStatus.SUBMITTED,
+    BookingStatus.TAKEN,
+    BookingStatus.REFUSED,
+    BookingStatus.CANCELLED,
+)
+
+
+def booking_worklist(*, user: User, status: str) -> QuerySet[Booking]:
+    """Sent bookings in `status`, oldest sent first, with member, office, person and provider, in one query."""
+    return (
+        bookings_for_operator(user=user)
+        .filter(status=status)
+        .select_related("member__regional_office", "beneficiary", "provider")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def booking_worklist_counts(*, user: User) -> dict[str, int]:
+    """How many sent bookings in each status (one query)."""
+    rows = bookings_for_operator(user=user).order_by().values_list("status").annotate(n=Count("pk"))
+    counts: dict[str, int] = dict.fromkeys(BOOKING_WORKLIST_STATUSES, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def booking_review(*, user: User, pk: int) -> Booking | None:
+    """One booking with what the review page shows: member, office, family, person, provider, files, history."""
+    return (
+        bookings_for_operator(user=user)
+        .select_related("member__regional_office", "member__user", "beneficiary", "provider")
+        .prefetch_related("attachments", "events__actor", "member__beneficiaries")
+        .filter(pk=pk)
+        .first()
+    )

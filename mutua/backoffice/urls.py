@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.backoffice import login, payouts, views
+from mutua.backoffice import audit, bookings, login, payouts, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -14,7 +14,14 @@ urlpatterns = [
     path("pratiche/<int:pk>/respingi/", views.claim_reject, name="claim_reject"),
     path("pratiche/<int:pk>/annulla/", views.claim_cancel, name="claim_cancel"),
     path("pratiche/<int:pk>/liquida/", views.claim_settle, name="claim_settle"),
+    path("pratiche/<int:pk>/approva/", views.claim_approve, name="claim_approve"),
     path("allegati/<int:pk>/", views.attachment_inline, name="attachment_inline"),
+    path("prenotazioni/", bookings.booking_worklist, name="booking_worklist"),
+    path("prenotazioni/<int:pk>/", bookings.booking_review, name="booking_review"),
+    path("prenotazioni/<int:pk>/prendi-in-carico/", bookings.booking_take, name="booking_take"),
+    path("prenotazioni/<int:pk>/rifiuta/", bookings.booking_refuse, name="booking_refuse"),
+    path("prescrizioni/<int:pk>/", bookings.booking_attachment_inline, name="booking_attachment_inline"),
+    path("registro-accessi/", audit.audit_search, name="audit_search"),
     path("pagamenti/", payouts.payouts, name="payouts"),
     path("pagamenti/distinte/<int:pk>/", payouts.payout_batch, name="payout_batch"),
     path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),

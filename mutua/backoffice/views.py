@@ -36,7 +36,7 @@ from mutua.backoffice.permissions import (
     claim_for_operator_or_404,
 )
 from mutua.claims import services
-from mutua.claims.models import Claim, ClaimStatus
+from mutua.claims.models import Claim, ClaimKind, ClaimStatus
 from mutua.claims.selectors import claim_duplicates
 
 PAGE_SIZE = 25
@@ -60,6 +60,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         office=int(data["sede"]) if data.get("sede") else None,
         kind=data.get("tipo") or "",
         older_than_days=int(data["eta"]) if data.get("eta") else None,
+        region=data.get("regione") or "",
     )
     page = Paginator(selectors.worklist(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("pagina"))
     counts = selectors.worklist_counts(user=user, filters=filters)
@@ -76,6 +77,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "can_take": can(user, Action.TAKE),
             "can_pay": can(user, Action.PAY),
+            "can_audit": can(user, Action.AUDIT),
         },
     )
 
@@ -83,6 +85,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def _actions(user: User, claim: Claim) -> dict[str, bool]:
     """Which moves the page offers: the role allows them and the claim's status permits them."""
     status = claim.status
+    study = claim.kind == ClaimKind.STUDY_SUBSIDY  # approved with the call's fixed amount, not settled by the plan
     return {
         "take": can(user, Action.TAKE) and status == ClaimStatus.SUBMITTED,
         "suspend": can(user, Action.SUSPEND) and status == ClaimStatus.IN_REVIEW,
@@ -90,7 +93,8 @@ def _actions(user: User, claim: Claim) -> dict[str, bool]:
         "reject": can(user, Action.REJECT) and status in (ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED),
         "cancel": can(user, Action.CANCEL)
         and status in (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED),
-        "settle": can(user, Action.SETTLE) and status == ClaimStatus.IN_REVIEW,
+        "settle": can(user, Action.SETTLE) and status == ClaimStatus.IN_REVIEW and not study,
+        "approve": can(user, Action.SETTLE) and status == ClaimStatus.IN_REVIEW and study,
     }
 
 
@@ -148,6 +152,11 @@ def attachment_inline(request: HttpRequest, pk: int) -> HttpResponseBase:
         claim=claim.pk,
         attachment=attachment.pk,
     )
+    return inline_file_response(attachment)
+
+
+def inline_file_response(attachment: Any) -> HttpResponseBase:
+    """A stored scan (claim or booking file) for display in a page: PDF/JPEG/PNG as is, TIFF as PNG."""
     response: HttpResponseBase
     if attachment.content_type in INLINE_TYPES:
         response = FileResponse(
@@ -322,4 +331,33 @@ def claim_settle(request: HttpRequest, pk: int) -> HttpResponse:
         "backoffice/settle.html",
         {"claim": claim, "form": form, "rows": rows, "total": sum((line.outcome.paid for line in lines), Decimal(0))},
         status=status,
+    )
+
+
+@backoffice_view(Action.SETTLE)
+@require_http_methods(["GET", "POST"])
+def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Approva" a study subsidy: GET shows each certificate with the call's fixed amount, POST settles it."""
+    user = _user(request)
+    claim = claim_for_operator_or_404(user=user, pk=pk)
+    if claim.kind != ClaimKind.STUDY_SUBSIDY or claim.status != ClaimStatus.IN_REVIEW:
+        messages.error(request, _("Si approva solo un sussidio allo studio «In lavorazione»."))
+        return redirect("backoffice:claim_review", pk=claim.pk)
+    if request.method == "POST":
+        try:
+            services.claim_study_subsidy_approve(claim=claim, actor=user)
+        except services.InvalidTransition as exc:
+            messages.error(request, exc.message)
+            return redirect("backoffice:claim_review", pk=claim.pk)
+        except services.ClaimError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Sussidio n. %(id)s approvato: il socio è stato avvisato.") % {"id": claim.pk})
+            return redirect("backoffice:claim_review", pk=claim.pk)
+    lines = services.study_subsidy_lines(claim=claim)
+    total = sum((line.rate.amount for line in lines if line.rate), Decimal(0))
+    return render(
+        request,
+        "backoffice/approve.html",
+        {"claim": claim, "form": None, "lines": lines, "total": total, "complete": all(line.rate for line in lines)},
     )

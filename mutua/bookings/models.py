@@ -71,6 +71,13 @@ class Booking(models.Model):
     # Sent back by "Invio prenotazione": a doubled or retried submission is recognised by it.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     submitted_at = models.DateTimeField(_("inviata il"), null=True, blank=True)
+    # Set when an operator takes the booking in charge: what the provider and the member are told.
+    authorization_code = models.CharField(_("codice di autorizzazione"), max_length=40, blank=True)
+    valid_from = models.DateField(_("valida dal"), null=True, blank=True)
+    valid_until = models.DateField(_("valida fino al"), null=True, blank=True)
+    member_share = models.DecimalField(
+        _("importo a carico del socio"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("creata il"), default=timezone.now)
     updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
 
@@ -94,6 +101,12 @@ class Booking(models.Model):
                     appointment_time__isnull=False,
                 ),
                 name="booking_sent_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="booking_validity_ordered",
             ),
         ]
         indexes = [models.Index(fields=["member", "status"], name="booking_member_status_idx")]

@@ -7,6 +7,7 @@ import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -201,8 +202,18 @@ def booking_submit(
 # --- Status changes ------------------------------------------------------------------------------------------
 
 
-def booking_transition(*, booking: Booking, to_status: str, actor: User | None, note: str = "") -> Booking:
-    """Move the booking along one edge of TRANSITIONS, record who did it and tell the member; rows locked."""
+def booking_transition(
+    *,
+    booking: Booking,
+    to_status: str,
+    actor: User | None,
+    note: str = "",
+    changes: dict[str, object] | None = None,
+) -> Booking:
+    """Move the booking along one edge of TRANSITIONS, record who did it and tell the member; rows locked.
+
+    `changes` are the fields the transition sets together with the status (the authorization of a presa in carico).
+    """
     with transaction.atomic():
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
         from_status = locked.status
@@ -210,6 +221,9 @@ def booking_transition(*, booking: Booking, to_status: str, actor: User | None, 
             raise InvalidTransition(booking=locked, from_status=from_status, to_status=to_status)
         locked.status = to_status
         fields = ["status", "updated_at"]
+        for name, value in (changes or {}).items():
+            setattr(locked, name, value)
+            fields.append(name)
         if to_status == BookingStatus.SUBMITTED:
             locked.submitted_at = timezone.now()
             fields.append("submitted_at")
@@ -238,9 +252,53 @@ def booking_cancel(*, booking: Booking, actor: User) -> Booking:
     )
 
 
-def booking_take_in_charge(*, booking: Booking, actor: User, note: str = "") -> Booking:
-    """An operator confirms the direct form to the provider (presa in carico)."""
-    return booking_transition(booking=booking, to_status=BookingStatus.TAKEN, actor=actor, note=note)
+AUTHORIZATION_CODE_MAX = 40
+MEMBER_SHARE_MAX = Decimal("99999999.99")
+
+
+def booking_take_in_charge(
+    *,
+    booking: Booking,
+    actor: User,
+    authorization_code: str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+    member_share: Decimal,
+    note: str = "",
+) -> Booking:
+    """An operator confirms the direct form to the provider (presa in carico) with the authorization the provider
+    will ask for: its code, the days it is valid and what is left for the member to pay at the provider.
+
+    The validity must include the appointment day, otherwise the provider would turn the member away.
+    """
+    code = " ".join(authorization_code.split())
+    if not code:
+        raise BookingError(_("Indica il codice di autorizzazione."))
+    if len(code) > AUTHORIZATION_CODE_MAX:
+        raise BookingError(
+            _("Il codice di autorizzazione può avere al massimo %(n)d caratteri.") % {"n": AUTHORIZATION_CODE_MAX}
+        )
+    if valid_until < valid_from:
+        raise BookingError(_("La fine della validità non può precedere l'inizio."))
+    if booking.appointment_date and not valid_from <= booking.appointment_date <= valid_until:
+        raise BookingError(
+            _("La validità deve comprendere il giorno della prestazione, il %(date)s.")
+            % {"date": format_date(booking.appointment_date)}
+        )
+    if member_share < 0 or member_share > MEMBER_SHARE_MAX:
+        raise BookingError(_("Scrivi un importo in euro, per esempio 70,00."))
+    return booking_transition(
+        booking=booking,
+        to_status=BookingStatus.TAKEN,
+        actor=actor,
+        note=note,
+        changes={
+            "authorization_code": code,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "member_share": member_share.quantize(Decimal("0.01")),
+        },
+    )
 
 
 def booking_refuse(*, booking: Booking, actor: User, reason: str) -> Booking:

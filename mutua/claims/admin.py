@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, Settlement
+from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, Settlement, StudySubsidyRate
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -93,3 +93,9 @@ class SettlementAdmin(ReadOnlyAdmin):
     list_filter = ["competence_year", "payment_year"]
     list_select_related = ["document"]
     raw_id_fields = ["document"]
+
+
+@admin.register(StudySubsidyRate)
+class StudySubsidyRateAdmin(admin.ModelAdmin):
+    list_display = ["call_year", "school_type", "amount"]
+    list_filter = ["call_year", "school_type"]

@@ -352,3 +352,29 @@ class ClaimSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} → {self.claim_id}"
+
+
+class StudySubsidyRate(models.Model):
+    """The fixed study subsidy for a school level in one call (bando), whose year is the certificate's year.
+
+    Kept as data so the board can set next year's amounts without a release; one amount per level and year.
+    """
+
+    school_type = models.CharField(_("tipo di scuola"), max_length=10, choices=SchoolType.choices)
+    call_year = models.PositiveSmallIntegerField(_("anno del bando"))
+    amount = models.DecimalField(_("importo"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["-call_year", "school_type"]
+        verbose_name = _("importo del sussidio allo studio")
+        verbose_name_plural = _("importi dei sussidi allo studio")
+        constraints = [
+            models.UniqueConstraint(fields=["school_type", "call_year"], name="study_rate_one_per_level_and_year"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="study_rate_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(school_type__in=SchoolType.values), name="study_rate_school_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_year} {self.get_school_type_display()}: {self.amount}"

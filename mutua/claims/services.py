@@ -27,7 +27,9 @@ from mutua.claims.models import (
     ClaimStatus,
     ClaimSubmission,
     ClaimSuspension,
+    SchoolType,
     Settlement,
+    StudySubsidyRate,
     SuspensionKind,
     claim_family,
 )
@@ -732,4 +734,87 @@ def claim_settle(*, claim: Claim, actor: User, figures: Mapping[int, SettlementF
             to_status=ClaimStatus.SETTLED,
             actor=actor,
             note=_("Liquidati %(amount)s.") % {"amount": format_eur(total)},
+        )
+
+
+# --- Sussidi allo studio: approval with the fixed amount of the call ----------------------------------------
+
+
+@dataclass(frozen=True)
+class StudySubsidyLine:
+    """One certificate of a study subsidy with the fixed amount of its level in the call of its year (or None)."""
+
+    document: ClaimDocument
+    rate: StudySubsidyRate | None
+
+    @property
+    def call_year(self) -> int:
+        return self.document.issue_date.year
+
+
+def study_subsidy_lines(*, claim: Claim) -> list[StudySubsidyLine]:
+    """The certificates of a study-subsidy claim, each with the call's fixed amount for its school level."""
+    certificates = list(
+        claim.documents.exclude(school_type="").select_related("beneficiary").order_by("issue_date", "pk")
+    )
+    years = {d.issue_date.year for d in certificates}
+    rates = {(r.school_type, r.call_year): r for r in StudySubsidyRate.objects.filter(call_year__in=years)}
+    return [StudySubsidyLine(document=d, rate=rates.get((d.school_type, d.issue_date.year))) for d in certificates]
+
+
+def claim_study_subsidy_approve(*, claim: Claim, actor: User) -> Claim:
+    """ "Approva" a study subsidy in review: each certificate is paid the fixed amount of its school level in the
+    call of the certificate's year, and the claim becomes "Liquidata"; the payment batches then pay it.
+
+    Refused whole when a certificate's level has no amount for that year: the call is not set up yet.
+    """
+    with transaction.atomic():
+        Member.objects.select_for_update().filter(pk=claim.member_id).first()
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.kind != ClaimKind.STUDY_SUBSIDY:
+            raise ClaimError(_("Solo un sussidio allo studio si approva con l'importo fisso del bando."))
+        if locked.status != ClaimStatus.IN_REVIEW:
+            raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.SETTLED)
+        lines = study_subsidy_lines(claim=locked)
+        if not lines:
+            raise ClaimError(_("La pratica non ha certificati scolastici da approvare."))
+        missing = [line for line in lines if line.rate is None]
+        if missing:
+            line = missing[0]
+            raise ClaimError(
+                _("Manca l'importo del bando %(year)s per «%(level)s»: chiedi all'amministratore di inserirlo.")
+                % {"year": line.call_year, "level": SchoolType(line.document.school_type).label}
+            )
+        rows = []
+        for line in lines:
+            assert line.rate is not None  # noqa: S101  # checked above
+            amount = line.rate.amount
+            rows.append(
+                Settlement(
+                    document=line.document,
+                    amount_requested=amount,
+                    amount_admitted=amount,
+                    amount_withheld=Decimal("0.00"),
+                    amount_paid=amount,
+                    reason=_("Importo fisso del bando %(year)s per %(level)s.")
+                    % {"year": line.call_year, "level": SchoolType(line.document.school_type).label.lower()},
+                    competence_year=line.call_year,
+                )
+            )
+        Settlement.objects.bulk_create(rows)
+        total = sum((row.amount_paid for row in rows), Decimal("0.00"))
+        audit_record(
+            action="claim.settled",
+            actor=actor,
+            member=claim.member,
+            claim=locked.pk,
+            documents=len(rows),
+            total=str(total),
+            study_subsidy=True,
+        )
+        return claim_transition(
+            claim=locked,
+            to_status=ClaimStatus.SETTLED,
+            actor=actor,
+            note=_("Sussidio allo studio approvato: %(amount)s.") % {"amount": format_eur(total)},
         )

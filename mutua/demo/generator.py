@@ -522,12 +522,13 @@ class _Builder:
                 (BookingStatus.TAKEN, 5, VisitType.DIAGNOSTIC),
                 (BookingStatus.SUBMITTED, 12, VisitType.SPECIALIST),
             ):
+                appointment = earliest_appointment(sent_at.date()) + dt.timedelta(days=days)
                 booking = Booking.objects.create(
                     member=household.member,
                     beneficiary=patient if status == BookingStatus.SUBMITTED else None,
                     status=status,
                     email=household.member.email,
-                    appointment_date=earliest_appointment(sent_at.date()) + dt.timedelta(days=days),
+                    appointment_date=appointment,
                     appointment_time=dt.time(9 + days % 8, 30),
                     provider=provider,
                     visit_type=visit,
@@ -536,6 +537,11 @@ class _Builder:
                     submitted_at=sent_at,
                     created_at=sent_at,
                 )
+                if status == BookingStatus.TAKEN:  # the office's answer, as the member reads it
+                    booking.authorization_code = f"AUT-{appointment:%Y}-{booking.pk:06d}"
+                    booking.valid_from, booking.valid_until = appointment, appointment + dt.timedelta(days=30)
+                    booking.member_share = Decimal("25.00")
+                    booking.save(update_fields=["authorization_code", "valid_from", "valid_until", "member_share"])
                 BookingEvent.objects.create(
                     booking=booking, actor=household.user, to_status=BookingStatus.SUBMITTED, created_at=sent_at
                 )

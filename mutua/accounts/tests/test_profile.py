@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import time
@@ -275,6 +276,23 @@ class TestSessions:
         assert "Chrome su Windows" in rows[0] and "Questo dispositivo" in rows[0] and "10.0.0.7" in rows[0]
         assert "Safari su iPhone" in rows[1] and "10.0.0.8" in rows[1] and ">Termina</button>" in rows[1]
         assert re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", rows[1])
+
+    def test_activity_is_recorded_at_most_once_a_minute(self, member):
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        laptop = signed_in(member)
+        session = UserSession.objects.get(session_key=laptop.session.session_key)
+        UserSession.objects.filter(pk=session.pk).update(last_seen_at=session.last_seen_at - dt.timedelta(hours=1))
+        cache.clear()  # a minute has passed
+        laptop.get("/")
+        seen = UserSession.objects.get(pk=session.pk).last_seen_at
+        assert seen > session.last_seen_at - dt.timedelta(minutes=1)  # brought up to date
+        with CaptureQueriesContext(connection) as queries:
+            laptop.get("/")  # the same minute: the session row is neither read nor written
+        assert not [q for q in queries.captured_queries if "usersessions_usersession" in q["sql"]]
+        assert UserSession.objects.get(pk=session.pk).last_seen_at == seen
 
     def test_end_one_signs_that_device_out(self, member):
         laptop = signed_in(member)

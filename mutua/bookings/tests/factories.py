@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -50,3 +51,16 @@ def draft_booking(
 def sent_booking(member: Member, **kwargs: object) -> Booking:
     draft = draft_booking(member, **kwargs)  # type: ignore[arg-type]
     return services.booking_submit(member=member, token=draft.token, actor=member.user).booking
+
+
+def taken_booking(booking: Booking, operator: object, *, code: str = "AUT-2026-0001") -> Booking:
+    """A presa in carico valid from the day before to the day after the appointment, € 25,00 left to the member."""
+    assert booking.appointment_date is not None  # noqa: S101
+    return services.booking_take_in_charge(
+        booking=booking,
+        actor=operator,  # type: ignore[arg-type]
+        authorization_code=code,
+        valid_from=booking.appointment_date - dt.timedelta(days=1),
+        valid_until=booking.appointment_date + dt.timedelta(days=1),
+        member_share=Decimal("25.00"),
+    )

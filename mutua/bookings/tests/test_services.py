@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -12,7 +13,7 @@ from mutua.audit.models import AuditEvent
 from mutua.bookings import services
 from mutua.bookings.models import Booking, BookingAttachment, BookingEvent, BookingStatus
 from mutua.bookings.rules import earliest_appointment
-from mutua.bookings.tests.factories import appointment_day, draft_booking, sent_booking
+from mutua.bookings.tests.factories import appointment_day, draft_booking, sent_booking, taken_booking
 from mutua.claims.tests import samples
 from mutua.notifications.models import Notification
 from mutua.providers.tests.factories import ProviderFactory
@@ -170,7 +171,7 @@ def test_member_cancels_while_inviata_and_is_told(member):
 
 
 def test_member_cannot_cancel_once_taken_in_charge(member, operator):
-    booking = services.booking_take_in_charge(booking=sent_booking(member), actor=operator)
+    booking = taken_booking(sent_booking(member), operator)
     with pytest.raises(services.BookingError, match="Inviata"):
         services.booking_cancel(booking=booking, actor=member.user)
     assert Booking.objects.get().status == S.TAKEN
@@ -203,3 +204,68 @@ def test_final_statuses_stay_final(member, operator, path, refused):
     with pytest.raises(services.InvalidTransition):
         services.booking_transition(booking=booking, to_status=refused, actor=operator)
     assert list(BookingEvent.objects.values_list("to_status", flat=True)) == [S.SUBMITTED, *path]
+
+
+# --- presa in carico with the authorization ---
+
+
+def test_take_in_charge_records_the_authorization_and_tells_the_member(member, operator):
+    booking = sent_booking(member)
+    day = booking.appointment_date
+    taken = services.booking_take_in_charge(
+        booking=booking,
+        actor=operator,
+        authorization_code="  AUT 77  ",
+        valid_from=day,
+        valid_until=day + dt.timedelta(days=30),
+        member_share=Decimal("12.5"),
+    )
+    taken.refresh_from_db()
+    assert taken.status == S.TAKEN and taken.authorization_code == "AUT 77"
+    assert (taken.valid_from, taken.valid_until, taken.member_share) == (
+        day,
+        day + dt.timedelta(days=30),
+        Decimal("12.50"),
+    )
+    assert BookingEvent.objects.filter(booking=taken, to_status=S.TAKEN, actor=operator).exists()
+    assert AuditEvent.objects.filter(action="booking.status", actor=operator, member=member).exists()
+    assert Notification.objects.filter(member=member, title=f"Prenotazione n. {taken.pk} presa in carico").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "start", "end", "share", "message"),
+    [
+        ("   ", 0, 1, "0", "codice di autorizzazione"),
+        ("X" * 41, 0, 1, "0", "al massimo 40"),
+        ("AUT", 1, 0, "0", "non può precedere"),
+        ("AUT", 1, 5, "0", "giorno della prestazione"),
+        ("AUT", -5, -1, "0", "giorno della prestazione"),
+        ("AUT", 0, 1, "-1", "importo"),
+    ],
+)
+def test_take_in_charge_refuses_a_wrong_authorization_and_changes_nothing(
+    member, operator, code, start, end, share, message
+):
+    booking = sent_booking(member)
+    day = booking.appointment_date
+    with pytest.raises(services.BookingError, match=message):
+        services.booking_take_in_charge(
+            booking=booking,
+            actor=operator,
+            authorization_code=code,
+            valid_from=day + dt.timedelta(days=start),
+            valid_until=day + dt.timedelta(days=end),
+            member_share=Decimal(share),
+        )
+    booking.refresh_from_db()
+    assert booking.status == S.SUBMITTED and booking.authorization_code == "" and booking.valid_from is None
+    assert not BookingEvent.objects.filter(to_status=S.TAKEN).exists()
+
+
+def test_a_refused_booking_cannot_be_taken_in_charge(member, operator):
+    booking = sent_booking(member)
+    services.booking_refuse(booking=booking, actor=operator, reason="Non coperta")
+    with pytest.raises(services.InvalidTransition):
+        taken_booking(booking, operator)
+    booking.refresh_from_db()
+    assert booking.status == S.REFUSED and booking.authorization_code == ""

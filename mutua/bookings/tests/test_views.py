@@ -14,7 +14,7 @@ from django.utils import timezone
 from mutua.bookings import services
 from mutua.bookings.models import Booking, BookingAttachment, BookingStatus
 from mutua.bookings.rules import earliest_appointment
-from mutua.bookings.tests.factories import appointment_day, draft_booking, sent_booking
+from mutua.bookings.tests.factories import appointment_day, draft_booking, sent_booking, taken_booking
 from mutua.claims.tests import samples
 from mutua.providers.tests.factories import ProviderFactory
 
@@ -219,7 +219,7 @@ def test_cancel_is_confirm_then_act_and_only_while_inviata(client, member, opera
     assert Booking.objects.get().status == BookingStatus.SUBMITTED
     client.post(url)
     assert Booking.objects.get().status == BookingStatus.CANCELLED
-    other = services.booking_take_in_charge(booking=sent_booking(member), actor=operator)
+    other = taken_booking(sent_booking(member), operator)
     client.post(reverse("portal:booking_cancel", args=[other.pk]))
     assert Booking.objects.get(pk=other.pk).status == BookingStatus.TAKEN
 
@@ -227,7 +227,7 @@ def test_cancel_is_confirm_then_act_and_only_while_inviata(client, member, opera
 def test_bookings_appear_in_lista_pratiche_with_their_status_in_constant_queries(client, member, operator):
     client.force_login(member.user)
     first = sent_booking(member)
-    services.booking_take_in_charge(booking=first, actor=operator)
+    taken_booking(first, operator)
     client.get(reverse("portal:claim_list"))
     with CaptureQueriesContext(connection) as few:
         page = client.get(reverse("portal:claim_list")).content.decode()

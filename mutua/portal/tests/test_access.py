@@ -128,6 +128,12 @@ BACKOFFICE_PAGES = [
     reverse("backoffice:claim_reject", args=[1]),
     reverse("backoffice:claim_cancel", args=[1]),
     reverse("backoffice:attachment_inline", args=[1]),
+    reverse("backoffice:booking_worklist"),
+    reverse("backoffice:booking_review", args=[1]),
+    reverse("backoffice:booking_take", args=[1]),
+    reverse("backoffice:booking_refuse", args=[1]),
+    reverse("backoffice:booking_attachment_inline", args=[1]),
+    reverse("backoffice:audit_search"),
 ]
 
 

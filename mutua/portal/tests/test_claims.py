@@ -294,8 +294,9 @@ def test_each_document_shows_the_reimbursement_estimate_of_the_plan_rules(signed
     page = signed_in.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
 
     # 20 % withheld with a minimum of € 50: € 800 of € 1.000, € 50 of € 100, with the reasons.
-    assert "Rimborso stimato:</span> <strong>€ 800,00</strong>" in page
-    assert "Rimborso stimato:</span> <strong>€ 50,00</strong>" in page
+    assert "Rimborso stimato</th>" in page
+    assert '<td data-testid="stima"><strong>€ 800,00</strong>' in page
+    assert '<td data-testid="stima"><strong>€ 50,00</strong>' in page
     assert "Scoperto del 20% con il minimo di € 50,00." in page
     assert "importo definitivo lo stabilisce" in page
 
@@ -305,5 +306,5 @@ def test_without_a_plan_in_force_the_estimate_says_why(signed_in):
     draft = start(signed_in)
     signed_in.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
     page = signed_in.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
-    assert "Rimborso stimato:</span> <strong>€ 0,00</strong>" in page
+    assert '<td data-testid="stima"><strong>€ 0,00</strong>' in page
     assert "Nessuna forma di assistenza attiva alla data della spesa." in page
