@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup lint typecheck messages e2e unit clean
+.PHONY: run test install setup lint typecheck messages e2e unit clean bench
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ typecheck: install
 messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Load benchmark on the local PostgreSQL (bench/README.md): 10 000 then 100 000 members; BENCH_MEMBERS=1000000 for scale.
+bench: install
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles var/test-media
