@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup lint typecheck messages e2e unit clean bench
+.PHONY: run test install setup lint typecheck messages e2e unit clean bench prod-check
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ messages: install
 # Load benchmark on the local PostgreSQL (bench/README.md): 10 000 then 100 000 members; BENCH_MEMBERS=1000000 for scale.
 bench: install
 	$(PY) bench/run.py
+
+# The production configuration (gunicorn, PostgreSQL, Redis, db_worker) started locally and driven once by Chromium:
+# sign-in, a claim with an attachment, its receipt. Stops what it started; PASS/FAIL (docs/operations.md).
+prod-check: install
+	$(PY) -m bench.prodcheck
 
 clean:
 	rm -rf $(VENV) staticfiles var/test-media

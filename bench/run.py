@@ -13,6 +13,7 @@ bench/results/<date>.json and bench/results/<date>.md; the budgets are printed a
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -63,6 +64,8 @@ def log(message: str) -> None:
 
 
 class Bench:
+    ready_path = "/__bench__/floor/"  # answered 200 once gunicorn serves (bench.settings); prodcheck uses another
+
     def __init__(self) -> None:
         self.dir = ROOT / env("BENCH_DIR", "var/bench")
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -133,7 +136,7 @@ class Bench:
     def start_server(self) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
         errors = open(self.dir / "server.log", "ab")  # noqa: SIM115 - closed with the process
         worker = subprocess.Popen(  # noqa: S603
-            [PY, "manage.py", "db_worker"], cwd=ROOT, env=self.env, stdout=errors, stderr=errors
+            [PY, "manage.py", "db_worker"], cwd=ROOT, env=self.env, stdout=errors, stderr=errors, start_new_session=True
         )
         server = subprocess.Popen(  # noqa: S603
             [
@@ -152,13 +155,14 @@ class Bench:
             env=self.env,
             stdout=errors,
             stderr=errors,
+            start_new_session=True,  # its own process group: stop_server ends the workers with the master
         )
         self.procs = [server, worker]
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/__bench__/floor/", headers={"X-Forwarded-Proto": "https"})
+                conn.request("GET", self.ready_path, headers={"X-Forwarded-Proto": "https"})
                 if conn.getresponse().status == 200:
                     return server, worker
             except OSError:
@@ -177,6 +181,8 @@ class Bench:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)  # whatever the group left behind (a worker of a killed master)
         self.procs = []
 
     def run_size(self, members: int) -> dict[str, Any]:

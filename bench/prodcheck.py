@@ -1,0 +1,382 @@
+"""`make prod-check`: the production configuration, started locally and driven once by a browser.
+
+    .venv/bin/python -m bench.prodcheck
+
+A throwaway PostgreSQL database (PRODCHECK_DB, default mutua_prodcheck, dropped at the start and at the end), Redis
+for cache and rate limits (PRODCHECK_REDIS, default redis://127.0.0.1:6379/15), gunicorn with 2 workers on a free
+port with DEBUG off, and one `manage.py db_worker`: started with bench/run.py's Bench, with the production settings
+(config.settings, not bench.settings). Then a headless Chromium signs in, sends a claim with a PDF attachment,
+downloads the receipt; the check waits for the worker to deliver the claim's e-mail and SMS and looks for the keys
+the portal wrote in Redis. Everything it started is stopped, also on failure. Prints PASS or FAIL; exit status 1 on
+failure. Not covered: S3 (no S3-compatible server is installed here), SMTP (e-mail goes to the console backend, into
+the server log) and a real TLS proxy (requests carry X-Forwarded-Proto: https, as bench does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import io
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.run import PY, ROOT, Bench
+
+USERNAME = "000000424242"
+MEMBER = "Mario Rossi"
+AMOUNT = "12,50"
+INVOICE = "F-PC/1"
+WORKER_SECONDS = 30.0
+CREATE_MEMBER = """
+import os
+from mutua.members.tests.factories import MemberFactory, UserFactory
+user = UserFactory(username=os.environ["PRODCHECK_USERNAME"], password=os.environ["PRODCHECK_PASSWORD"])
+MemberFactory(user=user, first_name="Mario", last_name="Rossi")
+"""
+
+
+def log(message: str) -> None:
+    print(f"[prod-check {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def small_pdf(text: str) -> bytes:
+    """A one-page PDF saying `text`: the claim's attachment."""
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf)
+    pdf.drawString(72, 720, text)
+    pdf.save()
+    return buf.getvalue()
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def missing_in(text: str, expected: list[str]) -> list[str]:
+    """The expected strings that `text` does not contain (whitespace in `text` normalised)."""
+    flat = " ".join(text.split())
+    return [e for e in expected if e not in flat]
+
+
+class ProdCheck(Bench):
+    ready_path = "/accounts/login/"
+
+    def __init__(self, workdir: Path) -> None:
+        super().__init__()
+        self.dir = workdir
+        self.port = free_port()
+        self.db = os.environ.get("PRODCHECK_DB", "") or "mutua_prodcheck"
+        self.workers = 2
+        self.redis_url = os.environ.get("PRODCHECK_REDIS", "") or "redis://127.0.0.1:6379/15"
+        self.password = secrets.token_urlsafe(16)
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        for name in [k for k in self.env if k.startswith("BENCH_")]:
+            del self.env[name]
+        self.env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DATABASE_URL": f"{self.server_url}/{self.db}",
+                "REDIS_URL": self.redis_url,
+                "RATE_LIMITS_ENABLED": "1",
+                "MUTUA_VAR_DIR": str(workdir / "var"),
+                "MEDIA_ROOT": str(workdir / "media"),
+                "STATIC_ROOT": str(workdir / "static"),
+                "MUTUA_PUBLIC_URL": f"https://127.0.0.1:{self.port}",
+                # The browser speaks http to gunicorn and sends that origin; the proxy header says https.
+                "DJANGO_CSRF_TRUSTED_ORIGINS": self.base_url,
+                "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",  # no SMTP server here
+                "SMS_BACKEND": "mutua.notifications.sms.ConsoleSmsBackend",
+                "LOG_LEVEL": "WARNING",
+                "PRODCHECK_USERNAME": USERNAME,
+                "PRODCHECK_PASSWORD": self.password,
+            }
+        )
+        self.timings: list[tuple[str, float]] = []
+        self.failures: list[str] = []
+        self.notes: list[str] = []
+
+    def step(self, name: str, action: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return action()
+        finally:
+            seconds = time.perf_counter() - started
+            self.timings.append((name, seconds))
+            log(f"{name}: {seconds:.1f} s")
+
+    # --- Set-up -----------------------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        self.step("database", lambda: self.database(create=True))
+        self.step("migrate", lambda: self.sh(PY, "manage.py", "migrate", "--noinput", "-v", "0", quiet=True))
+        self.step("member", lambda: self.sh(PY, "manage.py", "shell", "-v", "0", "-c", CREATE_MEMBER, quiet=True))
+        self.step("collectstatic", self.collectstatic_strict)
+        self.step("messages", self.check_messages)
+
+    def collectstatic_strict(self) -> None:
+        findings = self.collectstatic()
+        self.failures += findings  # the bench tolerates a broken static reference, the production check does not
+
+    def check_messages(self) -> None:
+        """compilemessages would rewrite the committed .mo files in the tree: check each catalogue compiles (into a
+        temporary file) and serve the committed ones, as a deployment from this checkout does."""
+        for po in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
+            result = subprocess.run(  # noqa: S603
+                ["msgfmt", "--check-format", "-o", str(self.dir / "check.mo"), str(po)],  # noqa: S607
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode:
+                self.failures.append(f"{po.relative_to(ROOT)} does not compile: {result.stderr.strip()[:500]}")
+
+    # --- The browser ------------------------------------------------------------------------------------------
+
+    def smoke(self) -> str:
+        """Sign in, send a claim with one invoice and its PDF, download the receipt. Returns the claim's number."""
+        from playwright.sync_api import ConsoleMessage, Page, Response, expect, sync_playwright
+
+        from e2e.helpers import fill_login, open_menu
+
+        attachment = self.dir / "fattura-prodcheck.pdf"
+        attachment.write_bytes(small_pdf(f"Fattura {INVOICE}"))
+        problems: list[str] = []
+
+        def on_response(response: Response) -> None:
+            if response.status >= 400:
+                problems.append(f"HTTP {response.status} {response.request.method} {response.url}")
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                problems.append(f"console error: {message.text}")
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=os.environ.get("PRODCHECK_CHROMIUM", "/usr/bin/chromium"),
+                headless=True,
+                args=["--no-sandbox"],
+            )
+            try:
+                context = browser.new_context(
+                    base_url=self.base_url,
+                    extra_http_headers={"X-Forwarded-Proto": "https"},  # the TLS proxy's header
+                    accept_downloads=True,
+                    locale="it-IT",
+                )
+                context.set_default_timeout(15_000)
+                page: Page = context.new_page()
+                page.on("response", on_response)
+                page.on("console", on_console)
+                page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+
+                def sign_in() -> None:
+                    response = page.goto("/accounts/login/")
+                    if response is None or "strict-transport-security" not in response.headers:
+                        problems.append("no Strict-Transport-Security header: DEBUG on, or the proxy header ignored")
+                    fill_login(page, USERNAME, self.password)
+                    expect(page).to_have_url(self.base_url + "/")
+                    cookies = {c["name"]: c for c in context.cookies()}
+                    session = cookies.get("sessionid")
+                    if not session or not session["secure"] or not session["httpOnly"]:
+                        problems.append(f"the session cookie is not Secure and HttpOnly: {session}")
+
+                def draft() -> None:
+                    open_menu(page, "Richiesta di rimborso")
+                    expect(page.get_by_role("heading", name="Richiesta di rimborso", level=1)).to_be_visible()
+                    page.get_by_role("button", name="Inizia la richiesta").click()
+                    expect(page).to_have_url(re.compile(r"/pratiche/\d+/bozza/$"))
+
+                def document() -> None:
+                    form = page.locator("#form-documento")
+                    form.get_by_label("Tipo documento").select_option(label="Fattura")
+                    form.get_by_label("Numero documento").fill(INVOICE)
+                    form.get_by_label("Data di emissione").fill((dt.date.today() - dt.timedelta(days=3)).isoformat())
+                    form.get_by_label("Importo totale pagato").fill(AMOUNT)
+                    form.get_by_label("Provincia del fornitore").select_option("MI")
+                    form.get_by_label("Nome del fornitore").fill("Studio medico Bianchi")
+                    form.get_by_label("Intestatario del documento").select_option(label=f"{MEMBER} (socio)")
+                    form.get_by_label("File del documento").set_input_files([attachment])
+                    form.get_by_role("button", name="Carica documento").click()
+                    expect(page.get_by_text("Documento caricato")).to_be_visible()
+                    rows = page.get_by_role("region", name="Documenti pratica").get_by_test_id("documento")
+                    expect(rows).to_have_count(1)
+                    expect(rows.first).to_contain_text(INVOICE)
+
+                def submit() -> str:
+                    region = page.get_by_role("region", name="3. Invio della pratica")
+                    region.get_by_role("link", name="Invia pratica").click()
+                    expect(page.get_by_role("heading", name="Invia pratica", level=1)).to_be_visible()
+                    page.get_by_role("button", name="Invia pratica").click()
+                    expect(page.get_by_role("heading", name="Pratica inviata", level=1)).to_be_visible()
+                    status = page.get_by_role("status").filter(has_text="è stata trasmessa")
+                    expect(status).to_have_text(re.compile(r"La pratica n\. \d+ è stata trasmessa\."))
+                    found = re.search(r"n\. (\d+)", status.inner_text())
+                    assert found
+                    return found.group(1)
+
+                def receipt(claim: str) -> None:
+                    with page.expect_download() as info:
+                        page.get_by_role("link", name="Scarica la ricevuta").click()
+                    download = info.value
+                    data = Path(download.path()).read_bytes()
+                    if download.suggested_filename != f"ricevuta-pratica-{claim}.pdf":
+                        problems.append(f"receipt named {download.suggested_filename!r}")
+                    if not data.startswith(b"%PDF-"):
+                        problems.append(f"the receipt is not a PDF: {data[:40]!r}")
+                        return
+                    missing = missing_in(pdf_text(data), [claim, MEMBER, f"€ {AMOUNT}", "fattura-prodcheck.pdf"])
+                    if missing:
+                        problems.append(f"the receipt does not name {missing}")
+
+                self.step("browser: sign in", sign_in)
+                self.step("browser: new draft", draft)
+                self.step("browser: upload invoice", document)
+                claim: str = self.step("browser: submit", submit)
+                self.step("browser: receipt", lambda: receipt(claim))
+                context.close()
+            finally:
+                browser.close()
+        self.failures += problems
+        return claim
+
+    def plain_http_redirects(self) -> None:
+        """Without the proxy's header a request is plain http: production answers with a redirect to https."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request("GET", "/accounts/login/")
+            response = conn.getresponse()
+            location = response.getheader("Location") or ""
+        finally:
+            conn.close()
+        if response.status != 301 or not location.startswith("https://"):
+            self.failures.append(f"plain http answered {response.status} {location!r}, not a redirect to https")
+        else:
+            self.notes.append("HTTPS: plain http redirected to https; HSTS header, Secure HttpOnly session cookie")
+
+    # --- What the worker and Redis did -------------------------------------------------------------------------
+
+    def worker_delivered(self, claim: str) -> None:
+        """The submission queued an e-mail and an SMS (notify_claim_status); the db_worker must send them."""
+        import psycopg
+
+        deadline = time.monotonic() + WORKER_SECONDS
+        rows: list[tuple[Any, ...]] = []
+        with psycopg.connect(f"{self.server_url}/{self.db}", autocommit=True) as conn:
+            while time.monotonic() < deadline:
+                rows = conn.execute(
+                    "SELECT channel, status, last_error FROM notifications_outboundmessage WHERE body LIKE %s",
+                    [f"%{claim}%"],
+                ).fetchall()
+                if rows and all(status != "queued" for _, status, _ in rows):
+                    break
+                time.sleep(0.3)
+        if not rows:
+            self.failures.append(f"no message about claim {claim} was queued")
+        elif any(status != "sent" for _, status, _ in rows):
+            self.failures.append(f"the worker did not send every message within {WORKER_SECONDS:.0f} s: {rows}")
+        else:
+            self.notes.append(f"worker: {', '.join(channel for channel, _, _ in rows)} about claim {claim} sent")
+
+    def redis_keys(self) -> set[bytes]:
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            return set(client.scan_iter(match=":1:*", count=1000))
+        finally:
+            client.close()
+
+    def redis_cleanup(self, before: set[bytes]) -> None:
+        import redis
+
+        new = self.redis_keys() - before
+        if new:
+            client = redis.Redis.from_url(self.redis_url)
+            try:
+                client.delete(*new)
+            finally:
+                client.close()
+
+    # --- The whole check ---------------------------------------------------------------------------------------
+
+    def check(self) -> bool:
+        started = time.perf_counter()
+        redis_before: set[bytes] | None = None
+        try:
+            redis_before = self.redis_keys()
+            self.prepare()
+            self.step("start gunicorn + db_worker", self.start_server)
+            self.plain_http_redirects()
+            claim = self.smoke()
+            self.step("worker delivered", lambda: self.worker_delivered(claim))
+            stored = [f for f in (self.dir / "media").rglob("*") if f.is_file()]
+            if stored:
+                self.notes.append(f"MEDIA_ROOT: {len(stored)} file(s) stored, e.g. {stored[0].name}")
+            else:
+                self.failures.append("the attachment was not stored under MEDIA_ROOT")
+            written = self.redis_keys() - redis_before
+            if written:
+                names = sorted(k.decode(errors="replace") for k in written)
+                self.notes.append(f"Redis: {len(written)} keys written, e.g. {', '.join(names[:3])}")
+            else:
+                self.failures.append("nothing was written to Redis (cache and rate limits should use it)")
+        except BaseException as exc:  # also SystemExit from Bench's steps and a Playwright timeout
+            self.failures.append(f"{type(exc).__name__}: {str(exc).strip()[:2000]}")
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+        finally:
+            self.step("stop", self.stop_server)
+            self.step("drop database", lambda: self.database(create=False))
+            if redis_before is not None:
+                self.redis_cleanup(redis_before)
+        self.timings.append(("total", time.perf_counter() - started))
+        return not self.failures
+
+    def summary(self, passed: bool) -> str:
+        lines = ["", f"prod-check: {'PASS' if passed else 'FAIL'}"]
+        lines += [f"  {name:<28} {seconds:6.1f} s" for name, seconds in self.timings]
+        lines += [f"  ok: {note}" for note in self.notes]
+        lines += [f"  FAILED: {failure}" for failure in self.failures]
+        lines.append("  not covered: S3 storage (none installed), SMTP (console backend), a real TLS proxy")
+        if not passed:
+            lines.append(f"  server and worker output: {self.dir / 'server.log'}")
+        return "\n".join(lines)
+
+
+def main() -> int:
+    keep = ROOT / "var" / "prodcheck"
+    keep.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="prodcheck-") as tmp:
+        check = ProdCheck(Path(tmp))
+        log(f"database {check.db}, gunicorn on {check.base_url}, Redis {check.redis_url}")
+        passed = check.check()
+        log_file = Path(tmp) / "server.log"
+        if log_file.exists():  # the temporary directory goes away: keep the log where the summary points
+            (keep / "server.log").write_bytes(log_file.read_bytes())
+            check.dir = keep
+        print(check.summary(passed), flush=True)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
