@@ -244,12 +244,17 @@ def booking_transition(
 
 
 def booking_cancel(*, booking: Booking, actor: User) -> Booking:
-    """The member may withdraw a booking only while it is "Inviata" (not yet taken in charge)."""
-    if booking.status != BookingStatus.SUBMITTED:
-        raise BookingError(_("Si può annullare solo una prenotazione nello stato «Inviata»."))
-    return booking_transition(
-        booking=booking, to_status=BookingStatus.CANCELLED, actor=actor, note=_("Annullata dal socio.")
-    )
+    """The member may withdraw a booking only while it is "Inviata" (not yet taken in charge).
+
+    Checked under the row lock: an operator taking it in charge at the same moment wins or loses whole.
+    """
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status != BookingStatus.SUBMITTED:
+            raise BookingError(_("Si può annullare solo una prenotazione nello stato «Inviata»."))
+        return booking_transition(
+            booking=locked, to_status=BookingStatus.CANCELLED, actor=actor, note=_("Annullata dal socio.")
+        )
 
 
 AUTHORIZATION_CODE_MAX = 40

@@ -377,7 +377,10 @@ def claim_take(*, claim: Claim, actor: User) -> Claim:
     already in review and gets InvalidTransition, so the claim has one assignee.
     """
     with transaction.atomic():
-        locked = claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=actor)
+        current = Claim.objects.select_for_update().get(pk=claim.pk)
+        if current.status != ClaimStatus.SUBMITTED:  # a suspended claim is resumed, never "taken" again
+            raise InvalidTransition(claim=current, from_status=current.status, to_status=ClaimStatus.IN_REVIEW)
+        locked = claim_transition(claim=current, to_status=ClaimStatus.IN_REVIEW, actor=actor)
         locked.assigned_to = actor
         locked.save(update_fields=["assigned_to", "updated_at"])
     return locked
@@ -433,12 +436,16 @@ def claim_block(*, claim: Claim, actor: User, reason: str) -> Claim:
 
 def claim_resume(*, claim: Claim, actor: User, note: str = "") -> Claim:
     """An operator lifts a suspension (a block removed, documents received another way): back to review."""
-    return claim_transition(
-        claim=claim,
-        to_status=ClaimStatus.IN_REVIEW,
-        actor=actor,
-        note=note.strip() or _("Ripresa la lavorazione."),
-    )
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.status != ClaimStatus.SUSPENDED:
+            raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.IN_REVIEW)
+        return claim_transition(
+            claim=locked,
+            to_status=ClaimStatus.IN_REVIEW,
+            actor=actor,
+            note=note.strip() or _("Ripresa la lavorazione."),
+        )
 
 
 def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
@@ -607,6 +614,7 @@ def claim_settlement_lines(
     for year, beneficiary_id, amount in (
         Settlement.objects.filter(document__claim__member_id=claim.member_id, competence_year__in=years)
         .exclude(document__claim=claim)
+        .exclude(document__claim__kind=ClaimKind.STUDY_SUBSIDY)  # study grants are not health-plan benefits
         .values_list("competence_year", "document__beneficiary_id", "amount_paid")
     ):
         paid_before[(year, beneficiary_id)] = paid_before.get((year, beneficiary_id), Decimal("0.00")) + amount

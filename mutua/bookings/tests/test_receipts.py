@@ -41,6 +41,15 @@ def test_the_code_is_recorded_once_and_verifies_until_the_booking_is_gone(member
     assert document_verify(issued.code) is None
 
 
+def test_the_public_page_names_a_booking_receipt(member, client):
+    booking = sent_booking(member)
+    booking_receipt_pdf(booking=booking)
+    code = IssuedDocument.objects.get(kind=DocumentKind.BOOKING_RECEIPT).code
+    page = client.get(f"/verifica/{code}/").content.decode()
+    assert f"Documento valido: ricevuta della prenotazione n. {booking.pk} inviata il" in page
+    assert member.full_name not in page
+
+
 def test_a_cancelled_booking_keeps_a_valid_receipt_showing_its_status(member):
     booking = services.booking_cancel(booking=sent_booking(member), actor=member.user)
     assert "Annullata" in page_texts(booking_receipt_pdf(booking=booking))[0]

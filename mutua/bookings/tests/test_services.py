@@ -177,6 +177,16 @@ def test_member_cannot_cancel_once_taken_in_charge(member, operator):
     assert Booking.objects.get().status == S.TAKEN
 
 
+def test_cancel_checks_the_status_as_stored_not_as_the_page_saw_it(member, operator):
+    """The member's page was loaded while "Inviata"; the office took it in charge before "Annulla" arrived."""
+    page_copy = sent_booking(member)
+    taken_booking(Booking.objects.get(pk=page_copy.pk), operator)
+    assert page_copy.status == S.SUBMITTED  # what the member's page saw
+    with pytest.raises(services.BookingError, match="Inviata"):
+        services.booking_cancel(booking=page_copy, actor=member.user)
+    assert Booking.objects.get().status == S.TAKEN
+
+
 def test_refuse_needs_a_reason_the_member_reads_but_emails_do_not_carry(member, operator):
     booking = sent_booking(member)
     with pytest.raises(services.BookingError):

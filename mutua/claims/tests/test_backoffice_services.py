@@ -70,6 +70,22 @@ def test_take_moves_a_sent_claim_to_review_and_assigns_it(member, operator):
     assert Notification.objects.filter(member=member, title=f"Pratica n. {claim.pk} in lavorazione").exists()
 
 
+def test_taking_a_suspended_claim_does_not_lift_its_block(member, operator, supervisor):
+    """A stale "Prendi in carico" page, posted after a colleague blocked the claim, must not undo the block."""
+    blocked = services.claim_block(claim=taken(member, operator), actor=operator, reason="Contributi non versati.")
+    with pytest.raises(services.InvalidTransition):
+        services.claim_take(claim=blocked, actor=supervisor)
+    blocked.refresh_from_db()
+    assert blocked.status == ClaimStatus.SUSPENDED and blocked.block_reason == "Contributi non versati."
+    assert blocked.assigned_to == operator
+
+
+def test_resume_only_lifts_a_suspension(member, operator):
+    with pytest.raises(services.InvalidTransition):
+        services.claim_resume(claim=sent_claim(member), actor=operator)
+    assert Claim.objects.get().status == ClaimStatus.SUBMITTED
+
+
 def test_a_claim_already_taken_cannot_be_taken_again(member, operator, supervisor):
     claim = taken(member, operator)
     with pytest.raises(services.InvalidTransition):

@@ -184,3 +184,20 @@ def test_two_operators_settling_the_same_claim_at_once_yield_one_settlement(memb
     assert len(done) == 1 and len(refused) == 1
     assert Settlement.objects.filter(document__claim=claim).count() == 1
     assert ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.SETTLED).count() == 1
+
+
+def test_a_study_grant_does_not_use_up_the_health_plan_ceilings(member, operator):
+    from mutua.claims.models import ClaimKind, DocumentType
+    from mutua.claims.tests.factories import ClaimDocumentFactory, ClaimFactory, SettlementFactory
+
+    enroll(member, reimbursement_pct=D("100"), minimum_withheld=D("0"), beneficiary_ceiling=D("100.00"))
+    grant = ClaimFactory(member=member, kind=ClaimKind.STUDY_SUBSIDY, status=ClaimStatus.PAID)
+    SettlementFactory(
+        document=ClaimDocumentFactory(
+            claim=grant, doc_type=DocumentType.CERTIFICATO_SCOLASTICO, amount=None, issue_date=data().issue_date
+        ),
+        amount_requested=D("150.00"),
+    )
+    claim = in_review(member, operator, amount=D("60.00"))
+    [line] = services.claim_settlement_lines(claim=claim)
+    assert line.beneficiary_used_before == D("0.00") and line.outcome.paid == D("60.00")
