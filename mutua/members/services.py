@@ -407,7 +407,7 @@ def member_personal_data_update(
     from mutua.accounts.services import CodeError
 
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
         changes = member_personal_data_changes(member=member, data=data)
         now = timezone.now()
         stored = dict(changes.fields)
