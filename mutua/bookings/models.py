@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutua.documents.models import StoredFile, private_storage_name
 from mutua.members.models import Beneficiary, Member
 from mutua.providers.models import Provider
 
@@ -129,30 +130,20 @@ class Booking(models.Model):
 
 
 def booking_attachment_upload_to(instance: BookingAttachment, filename: str) -> str:
-    """A random storage name: the member's file name is kept only in `original_name`."""
-    return f"bookings/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
+    return private_storage_name("bookings")
 
 
-class BookingAttachment(models.Model):
-    """The scanned medical prescription of a booking (pdf, jpg, jpeg, tif, tiff), never served from a public URL."""
+class BookingAttachment(StoredFile):
+    """The scanned medical prescription of a booking (pdf, jpg, jpeg, tif, tiff)."""
 
     booking = models.ForeignKey(
         Booking, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("prenotazione")
     )
     file = models.FileField(_("file"), upload_to=booking_attachment_upload_to, max_length=200)
-    original_name = models.CharField(_("nome del file"), max_length=255)
-    content_type = models.CharField(_("tipo di contenuto"), max_length=100)
-    size = models.PositiveIntegerField(_("dimensione (byte)"))
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(_("caricato il"), default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("prescrizione")
         verbose_name_plural = _("prescrizioni")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class BookingEvent(models.Model):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutua.core.provinces import province_choices
+from mutua.documents.models import StoredFile, private_storage_name
 from mutua.members.models import Beneficiary, Member
 
 
@@ -190,30 +191,20 @@ class ClaimDocument(models.Model):
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
-    """A random storage name: the member's file name is kept only in `original_name`."""
-    return f"attachments/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
+    return private_storage_name("attachments")
 
 
-class Attachment(models.Model):
-    """A scanned file of a document (pdf, jpg, jpeg, tif, tiff), never served from a public URL."""
+class Attachment(StoredFile):
+    """A scanned file of a document (pdf, jpg, jpeg, tif, tiff)."""
 
     document = models.ForeignKey(
         ClaimDocument, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("documento")
     )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
-    original_name = models.CharField(_("nome del file"), max_length=255)
-    content_type = models.CharField(_("tipo di contenuto"), max_length=100)
-    size = models.PositiveIntegerField(_("dimensione (byte)"))
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(_("caricato il"), default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("allegato")
         verbose_name_plural = _("allegati")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ClaimEvent(models.Model):

@@ -6,20 +6,18 @@ from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mutua.claims.models import Claim, ClaimDocument, ClaimStatus, DocumentType
 from mutua.core.formatting import format_date, format_eur
 from mutua.documents.models import DocumentKind
-from mutua.documents.pdf import CONTENT_WIDTH, FONT, FONT_BOLD, GREY, MARGIN, PAGE_WIDTH, Column, PdfDocument, Row
+from mutua.documents.pdf import CONTENT_WIDTH, Column, Row
+from mutua.documents.receipts import member_code_label, receipt_closing, receipt_header
+from mutua.documents.receipts import receipt_verification_url as receipt_verification_url  # re-exported
 from mutua.documents.verification import document_issue
-from mutua.members.models import MemberKind
 
 ROME = ZoneInfo("Europe/Rome")
-QR_SIZE = 96.0
 NO_VALUE = "—"
 
 
@@ -31,11 +29,6 @@ def claim_for_receipt(claim_id: int) -> Claim:
         .prefetch_related(Prefetch("documents", queryset=documents))
         .get(pk=claim_id)
     )
-
-
-def receipt_verification_url(code: str) -> str:
-    """The address printed as a QR code on the receipt: the public verification page of this code."""
-    return settings.MUTUA_PUBLIC_URL + reverse("documents:verify_code", kwargs={"code": code})
 
 
 def mask_iban(iban: str) -> str:
@@ -62,45 +55,27 @@ def receipt_pdf(*, claim: Claim) -> bytes:
     if claim.status == ClaimStatus.DRAFT or claim.submitted_at is None:
         raise ValueError(f"claim {claim.pk} has not been submitted: it has no receipt")
     code = document_issue(kind=DocumentKind.RECEIPT, object_id=claim.pk, issued_at=claim.submitted_at)
-    url = receipt_verification_url(code)
     member = claim.member
     documents = list(claim.documents.all())
     submitted = claim.submitted_at.astimezone(ROME)
 
-    title = _("Ricevuta di trasmissione della pratica")
-    pdf = PdfDocument(
-        title=title,
+    pdf = receipt_header(
+        title=_("Ricevuta di trasmissione della pratica"),
         subject=_("Pratica %(id)s") % {"id": claim.pk},
         footer_note=_("Codice di verifica %(code)s · pratica n. %(id)s") % {"code": code, "id": claim.pk},
-    )
-    pdf.heading(title)
-
-    top = pdf.y
-    qr_x = PAGE_WIDTH - MARGIN - QR_SIZE
-    pdf.qr(url, x=qr_x, y=top - QR_SIZE, size=QR_SIZE)
-    pdf.canvas.setFont(FONT, 7.5)
-    pdf.canvas.setFillColor(GREY)
-    pdf.canvas.drawCentredString(qr_x + QR_SIZE / 2, top - QR_SIZE - 9, _("Codice di verifica"))
-    pdf.canvas.setFont(FONT_BOLD, 8.5)
-    pdf.canvas.setFillColorRGB(0, 0, 0)
-    pdf.canvas.drawCentredString(qr_x + QR_SIZE / 2, top - QR_SIZE - 20, code)
-
-    code_label = _("Matricola") if member.kind == MemberKind.ORDINARY else _("Codice utente")
-    pdf.fields(
-        [
+        code=code,
+        fields=[
             (_("ID Pratica"), str(claim.pk)),
             (_("Trasmessa il"), submitted.strftime("%d/%m/%Y %H:%M")),
             (_("Tipo di pratica"), claim.get_kind_display()),
             (_("Socio"), member.full_name),
-            (code_label, member.code),
+            (member_code_label(member), member.code),
             (_("Codice fiscale"), member.fiscal_code),
             (_("IBAN per il pagamento"), mask_iban(member.iban) if member.iban else _("non indicato")),
             (_("Documenti trasmessi"), str(len(documents))),
         ],
         label_width=140,
-        width=CONTENT_WIDTH - QR_SIZE - 16,
     )
-    pdf.y = min(pdf.y, top - QR_SIZE - 26)
     pdf.space(14)
 
     pdf.heading(_("Documenti"), size=12)
@@ -114,26 +89,14 @@ def receipt_pdf(*, claim: Claim) -> bytes:
     pdf.table(columns, _document_rows(documents, member.full_name))
     total = sum((doc.amount for doc in documents if doc.amount is not None), Decimal(0))
     pdf.total_line(_("Totale degli importi"), format_eur(total))
-
-    pdf.space(18)
-    pdf.paragraph(
-        _(
+    return receipt_closing(
+        pdf,
+        statement=_(
             "Questa ricevuta attesta che la pratica è stata trasmessa con i documenti elencati; non attesta il "
             "diritto al rimborso, il cui esito è comunicato nell'area soci."
         ),
-        size=9,
+        code=code,
     )
-    pdf.space(6)
-    pdf.paragraph(
-        _(
-            "Per verificarne l'autenticità inquadra il codice QR oppure apri %(url)s e inserisci il codice di "
-            "verifica %(code)s."
-        )
-        % {"url": settings.MUTUA_PUBLIC_URL + reverse("documents:verify"), "code": code},
-        size=9,
-        color=GREY,
-    )
-    return pdf.finish()
 
 
 def _document_rows(documents: list[ClaimDocument], member_name: str) -> Iterator[Row]:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,3 +39,30 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.object_id} ({self.code})"
+
+
+def private_storage_name(folder: str) -> str:
+    """A random storage name under `folder`, by month: the member's file name never reaches the storage."""
+    return f"{folder}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class StoredFile(models.Model):
+    """A file a member uploaded, checked by content (`documents.uploads`), never served from a public URL.
+
+    A concrete model adds the row the file belongs to and declares `file` again with its own `upload_to`: the
+    function its migrations name, which picks the storage folder (`private_storage_name`).
+    """
+
+    file = models.FileField(_("file"), max_length=200)
+    original_name = models.CharField(_("nome del file"), max_length=255)
+    content_type = models.CharField(_("tipo di contenuto"), max_length=100)
+    size = models.PositiveIntegerField(_("dimensione (byte)"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("caricato il"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

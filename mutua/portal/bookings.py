@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +18,8 @@ from mutua.bookings.models import Booking, BookingStatus
 from mutua.bookings.rules import earliest_appointment
 from mutua.members.models import Member
 from mutua.members.selectors import member_or_404
+from mutua.portal.owned import cancel_page, owned_or_404, pdf_download, stored_file_download
 from mutua.providers.selectors import direct_form_providers
-
-R = TypeVar("R", bound=HttpResponseBase)
 
 
 def _member(request: HttpRequest) -> Member:
@@ -30,10 +27,7 @@ def _member(request: HttpRequest) -> Member:
 
 
 def _booking(member: Member, pk: int) -> Booking:
-    booking = selectors.booking_for_member(member=member, pk=pk)
-    if booking is None:
-        raise Http404
-    return booking
+    return owned_or_404(selectors.booking_for_member(member=member, pk=pk))
 
 
 def _draft(member: Member, pk: int) -> Booking:
@@ -41,12 +35,6 @@ def _draft(member: Member, pk: int) -> Booking:
     if booking.status != BookingStatus.DRAFT:
         raise Http404
     return booking
-
-
-def _private(response: R) -> R:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,18 +204,16 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking(member, pk)
     if booking.status == BookingStatus.DRAFT:
         raise Http404
-    if request.method == "POST":
-        try:
-            services.booking_cancel(booking=booking, actor=request.user)  # type: ignore[arg-type]
-        except services.BookingError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Prenotazione n. %(id)s annullata.") % {"id": booking.pk})
-        return redirect("portal:booking_detail", pk=pk)
-    if booking.status != BookingStatus.SUBMITTED:
-        messages.error(request, _("Si può annullare solo una prenotazione nello stato «Inviata»."))
-        return redirect("portal:booking_detail", pk=pk)
-    return render(request, "portal/bookings/cancel.html", {"booking": booking})
+    return cancel_page(
+        request,
+        cancellable=booking.status == BookingStatus.SUBMITTED,
+        cancel=lambda: services.booking_cancel(booking=booking, actor=request.user),  # type: ignore[arg-type]
+        refused=_("Si può annullare solo una prenotazione nello stato «Inviata»."),
+        done=_("Prenotazione n. %(id)s annullata.") % {"id": booking.pk},
+        back=reverse("portal:booking_detail", args=[pk]),
+        template="portal/bookings/cancel.html",
+        context={"booking": booking},
+    )
 
 
 @require_GET
@@ -238,22 +224,10 @@ def booking_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking(member, pk)
     if booking.status == BookingStatus.DRAFT:
         raise Http404
-    response = HttpResponse(booking_receipt_pdf(booking=booking), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ricevuta-prenotazione-{booking.pk}.pdf"'
-    return _private(response)
+    return pdf_download(booking_receipt_pdf(booking=booking), filename=f"ricevuta-prenotazione-{booking.pk}.pdf")
 
 
 @require_GET
 def booking_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """The prescription, only to its owner, as a download, never sniffed as HTML."""
-    member = _member(request)
-    attachment = selectors.booking_attachment_for_member(member=member, pk=pk)
-    if attachment is None:
-        raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    return _private(response)
+    return stored_file_download(selectors.booking_attachment_for_member(member=_member(request), pk=pk))

@@ -20,6 +20,7 @@ from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus, Cl
 from mutua.members.models import Member
 from mutua.members.selectors import member_or_404
 from mutua.plans.coverage import Outcome
+from mutua.portal.owned import cancel_page, owned_or_404, pdf_download, stored_file_download
 
 BOOKINGS_SHOWN = 50
 
@@ -29,10 +30,7 @@ def _member(request: HttpRequest) -> Member:
 
 
 def _claim(member: Member, pk: int) -> Claim:
-    claim = selectors.claims_for_member(member=member).filter(pk=pk).first()
-    if claim is None:
-        raise Http404
-    return claim
+    return owned_or_404(selectors.claims_for_member(member=member).filter(pk=pk).first())
 
 
 def _draft(member: Member, pk: int) -> Claim:
@@ -364,35 +362,21 @@ def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
     claim = _claim(member, pk)
-    if request.method == "POST":
-        try:
-            services.claim_cancel(claim=claim, actor=request.user)  # type: ignore[arg-type]
-        except services.ClaimError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Pratica %(id)s annullata.") % {"id": claim.pk})
-        return redirect("portal:claim_detail", pk=pk)
-    if claim.status != ClaimStatus.SUBMITTED:
-        messages.error(request, _("Si può annullare solo una pratica nello stato «Trasmessa»."))
-        return redirect("portal:claim_detail", pk=pk)
-    return render(request, "portal/claims/cancel.html", {"claim": claim})
+    return cancel_page(
+        request,
+        cancellable=claim.status == ClaimStatus.SUBMITTED,
+        cancel=lambda: services.claim_cancel(claim=claim, actor=request.user),  # type: ignore[arg-type]
+        refused=_("Si può annullare solo una pratica nello stato «Trasmessa»."),
+        done=_("Pratica %(id)s annullata.") % {"id": claim.pk},
+        back=reverse("portal:claim_detail", args=[pk]),
+        template="portal/claims/cancel.html",
+        context={"claim": claim},
+    )
 
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """Files only through this view: the owner only, as a download, never sniffed as HTML."""
-    member = _member(request)
-    attachment = selectors.attachment_for_member(member=member, pk=pk)
-    if attachment is None:
-        raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_download(selectors.attachment_for_member(member=_member(request), pk=pk))
 
 
 def claim_receipt(request: HttpRequest, pk: int) -> HttpResponse:
@@ -402,8 +386,4 @@ def claim_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     claim = _claim(member, pk)
     if claim.status == ClaimStatus.DRAFT:
         raise Http404
-    response = HttpResponse(receipt_pdf(claim=claim), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ricevuta-pratica-{claim.pk}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(receipt_pdf(claim=claim), filename=f"ricevuta-pratica-{claim.pk}.pdf")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from mutua.accounts.models import Role, User
@@ -19,6 +17,7 @@ from mutua.claims.models import Claim, ClaimEvent, ClaimStatus, ClaimSuspension,
 from mutua.claims.selectors import claim_duplicates
 from mutua.claims.services import DocumentData
 from mutua.claims.tests import samples
+from mutua.core.testing import needs_row_locks, race
 from mutua.members.models import Member
 from mutua.members.tests.factories import MemberFactory, UserFactory
 from mutua.notifications.models import Notification, OutboundMessage
@@ -96,33 +95,17 @@ def test_a_claim_already_taken_cannot_be_taken_again(member, operator, superviso
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are real only on PostgreSQL")
+@needs_row_locks
 def test_two_operators_taking_the_same_claim_at_once_yield_one_assignment(member, operator, supervisor):
-    from django.db import connections
-
     claim = sent_claim(member)
-    barrier = threading.Barrier(2)
-    done: list[User] = []
-    refused: list[Exception] = []
-
-    def take(user: User) -> None:
-        try:
-            barrier.wait()
-            services.claim_take(claim=claim, actor=user)
-            done.append(user)
-        except services.InvalidTransition as exc:
-            refused.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=take, args=(u,)) for u in (operator, supervisor)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(done) == 1 and len(refused) == 1
+    outcome = race(
+        lambda user: services.claim_take(claim=claim, actor=user),
+        [operator, supervisor],
+        refusal=services.InvalidTransition,
+    )
+    assert len(outcome.done) == 1 and len(outcome.refused) == 1
     claim.refresh_from_db()
-    assert claim.assigned_to == done[0]
+    assert claim.assigned_to == outcome.done[0]
     assert ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.IN_REVIEW).count() == 1
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from mutua.accounts.models import User
 from mutua.audit.models import AuditEvent
@@ -14,6 +12,7 @@ from mutua.claims import services
 from mutua.claims.models import Claim, ClaimEvent, ClaimStatus, Settlement
 from mutua.claims.services import SettlementFigures
 from mutua.claims.tests.test_backoffice_services import data, sent_claim
+from mutua.core.testing import needs_row_locks, race
 from mutua.members.models import Member
 from mutua.notifications.models import Notification
 from mutua.plans.models import Plan, PlanDocumentLimit
@@ -156,32 +155,16 @@ def test_documents_without_an_amount_are_not_settled(member, operator):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are real only on PostgreSQL")
+@needs_row_locks
 def test_two_operators_settling_the_same_claim_at_once_yield_one_settlement(member, operator, supervisor):
-    from django.db import connections
-
     enroll(member)
     claim = in_review(member, operator)
-    barrier = threading.Barrier(2)
-    done: list[User] = []
-    refused: list[Exception] = []
-
-    def settle(user: User) -> None:
-        try:
-            barrier.wait()
-            services.claim_settle(claim=claim, actor=user)
-            done.append(user)
-        except services.InvalidTransition as exc:
-            refused.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=settle, args=(u,)) for u in (operator, supervisor)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(done) == 1 and len(refused) == 1
+    outcome = race(
+        lambda user: services.claim_settle(claim=claim, actor=user),
+        [operator, supervisor],
+        refusal=services.InvalidTransition,
+    )
+    assert len(outcome.done) == 1 and len(outcome.refused) == 1
     assert Settlement.objects.filter(document__claim=claim).count() == 1
     assert ClaimEvent.objects.filter(claim=claim, to_status=ClaimStatus.SETTLED).count() == 1
 
