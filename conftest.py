@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from mutua.accounts.models import Role
 from mutua.accounts.tests.factories import totp_enable
@@ -14,6 +14,7 @@ from mutua.notifications.sms import LocmemSmsBackend
 @pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
+    caches["fragments"].clear()  # settings such as MUTUA_SHOW_OUTBOX change between tests
     LocmemSmsBackend.outbox.clear()
     yield
 

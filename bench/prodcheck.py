@@ -5,21 +5,27 @@
 A throwaway PostgreSQL database (PRODCHECK_DB, default mutua_prodcheck, dropped at the start and at the end), Redis
 for cache and rate limits (PRODCHECK_REDIS, default redis://127.0.0.1:6379/15), gunicorn with 2 workers on a free
 port with DEBUG off, and one `manage.py db_worker`: started with bench/run.py's Bench, with the production settings
-(config.settings, not bench.settings). Then a headless Chromium signs in, sends a claim with a PDF attachment,
-downloads the receipt; the check waits for the worker to deliver the claim's e-mail and SMS and looks for the keys
-the portal wrote in Redis. Everything it started is stopped, also on failure. Prints PASS or FAIL; exit status 1 on
-failure. Not covered: S3 (no S3-compatible server is installed here), SMTP (e-mail goes to the console backend, into
-the server log) and a real TLS proxy (requests carry X-Forwarded-Proto: https, as bench does).
+(config.settings, not bench.settings). Files go to S3-compatible storage: moto's S3 server (`moto_server`, from
+requirements-dev) on another free port, with a fresh private bucket, as production does with AWS_STORAGE_BUCKET_NAME.
+Then a headless Chromium signs in, sends a claim with a PDF attachment, downloads that attachment back and the
+receipt; the check waits for the worker to deliver the claim's e-mail and SMS, looks for the keys the portal wrote
+in Redis, finds the attachment's object in the bucket (the same bytes, no public grant) and nothing under
+MEDIA_ROOT. Everything it started is stopped, also on failure; if moto_server cannot start, the check fails. Prints
+PASS or FAIL; exit status 1 on failure. Not covered: real AWS (IAM policies, encryption at rest, the network), SMTP
+(e-mail goes to the console backend, into the server log) and a real TLS proxy (requests carry X-Forwarded-Proto:
+https, as bench does).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import io
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +42,15 @@ MEMBER = "Mario Rossi"
 AMOUNT = "12,50"
 INVOICE = "F-PC/1"
 WORKER_SECONDS = 30.0
+S3_SECONDS = 20.0
+S3_BUCKET = "mutua-prodcheck"
+S3_REGION = "eu-south-1"
+S3_PREFIX = "prodcheck"
+# Grantees that would make an object readable by anyone, or by any AWS account.
+PUBLIC_GROUPS = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
 CREATE_MEMBER = """
 import os
 from mutua.members.tests.factories import MemberFactory, UserFactory
@@ -90,7 +105,12 @@ class ProdCheck(Bench):
         self.redis_url = os.environ.get("PRODCHECK_REDIS", "") or "redis://127.0.0.1:6379/15"
         self.password = secrets.token_urlsafe(16)
         self.base_url = f"http://127.0.0.1:{self.port}"
-        for name in [k for k in self.env if k.startswith("BENCH_")]:
+        self.s3_port = free_port()
+        self.s3_url = f"http://127.0.0.1:{self.s3_port}"
+        self.s3_proc: subprocess.Popen[bytes] | None = None
+        self.attachment = small_pdf(f"Fattura {INVOICE}")
+        # No BENCH_ knob, and no AWS profile, role or bucket of the machine: only the throwaway bucket below.
+        for name in [k for k in self.env if k.startswith(("BENCH_", "AWS_"))]:
             del self.env[name]
         self.env.update(
             {
@@ -109,6 +129,13 @@ class ProdCheck(Bench):
                 "LOG_LEVEL": "WARNING",
                 "PRODCHECK_USERNAME": USERNAME,
                 "PRODCHECK_PASSWORD": self.password,
+                # Production's S3 storage (config/settings.py), against moto's S3 server.
+                "AWS_STORAGE_BUCKET_NAME": S3_BUCKET,
+                "AWS_S3_ENDPOINT_URL": self.s3_url,
+                "AWS_S3_REGION_NAME": S3_REGION,
+                "AWS_ACCESS_KEY_ID": "prodcheck",
+                "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(24),
+                "AWS_LOCATION": S3_PREFIX,
             }
         )
         self.timings: list[tuple[str, float]] = []
@@ -150,16 +177,109 @@ class ProdCheck(Bench):
             if result.returncode:
                 self.failures.append(f"{po.relative_to(ROOT)} does not compile: {result.stderr.strip()[:500]}")
 
+    # --- S3 (moto's server) --------------------------------------------------------------------------------------
+
+    def s3_client(self) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.s3_url,
+            region_name=S3_REGION,
+            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+            config=Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 2}),
+        )
+
+    def start_s3(self) -> None:
+        """moto's S3 server on a free local port, and an empty private bucket; a failure fails the check."""
+        command = str(Path(PY).parent / "moto_server")
+        try:
+            with open(self.dir / "server.log", "ab") as output:  # the child keeps its own copy of the handle
+                self.s3_proc = subprocess.Popen(  # noqa: S603
+                    [command, "-H", "127.0.0.1", "-p", str(self.s3_port)],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=output,
+                    stderr=output,
+                    start_new_session=True,
+                )
+        except OSError as exc:
+            raise SystemExit(f"moto_server cannot start ({exc}): run `make install` (it is in requirements-dev)")
+        deadline = time.monotonic() + S3_SECONDS
+        while True:
+            if self.s3_proc.poll() is not None:
+                raise SystemExit(f"moto_server exited with status {self.s3_proc.returncode}, see server.log")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"moto_server did not answer on {self.s3_url} within {S3_SECONDS:.0f} s")
+            conn = http.client.HTTPConnection("127.0.0.1", self.s3_port, timeout=2)
+            try:
+                conn.request("GET", "/")
+                conn.getresponse().read()
+            except OSError:
+                time.sleep(0.2)
+                continue
+            finally:
+                conn.close()
+            if self.s3_proc.poll() is None:  # the answer came from our server, not from whatever held the port
+                break
+        self.s3_client().create_bucket(Bucket=S3_BUCKET, CreateBucketConfiguration={"LocationConstraint": S3_REGION})
+
+    def stop_s3(self) -> None:
+        proc, self.s3_proc = self.s3_proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever its process group left behind
+
+    def check_s3(self) -> None:
+        """The claim's attachment is an object of the bucket, under the row's storage name, with the bytes the
+        member uploaded and no public grant; nothing was written to the local MEDIA_ROOT."""
+        import psycopg
+
+        with psycopg.connect(f"{self.server_url}/{self.db}", autocommit=True) as conn:
+            names = [row[0] for row in conn.execute("SELECT file FROM claims_attachment").fetchall()]
+        client = self.s3_client()
+        keys = [o["Key"] for o in client.list_objects_v2(Bucket=S3_BUCKET).get("Contents", [])]
+        if len(names) != 1 or keys != [f"{S3_PREFIX}/{names[0]}"]:
+            self.failures.append(f"S3: the attachment {names} is not the bucket's one object: {keys}")
+        else:
+            key = keys[0]
+            stored = client.get_object(Bucket=S3_BUCKET, Key=key)["Body"].read()
+            grants = client.get_object_acl(Bucket=S3_BUCKET, Key=key)["Grants"]
+            public = [g for g in grants if g["Grantee"].get("URI") in PUBLIC_GROUPS]
+            if stored != self.attachment:
+                self.failures.append(f"S3: {key} holds {len(stored)} bytes, not the {len(self.attachment)} uploaded")
+            elif public:
+                self.failures.append(f"S3: {key} is readable by {public}")
+            else:
+                self.notes.append(f"S3: the attachment is {S3_BUCKET}/{key}, the uploaded bytes, no public grant")
+        media = self.dir / "media"
+        local = [f for f in media.rglob("*") if f.is_file()] if media.exists() else []
+        if local:
+            self.failures.append(f"MEDIA_ROOT: {len(local)} file(s) written to the local disk, e.g. {local[0]}")
+        else:
+            self.notes.append("MEDIA_ROOT: nothing written to the local disk")
+
     # --- The browser ------------------------------------------------------------------------------------------
 
     def smoke(self) -> str:
-        """Sign in, send a claim with one invoice and its PDF, download the receipt. Returns the claim's number."""
+        """Sign in, send a claim with one invoice and its PDF, download the PDF back and the receipt. Returns the
+        claim's number."""
         from playwright.sync_api import ConsoleMessage, Page, Response, expect, sync_playwright
 
         from e2e.helpers import fill_login, open_menu
 
         attachment = self.dir / "fattura-prodcheck.pdf"
-        attachment.write_bytes(small_pdf(f"Fattura {INVOICE}"))
+        attachment.write_bytes(self.attachment)
         problems: list[str] = []
 
         def on_response(response: Response) -> None:
@@ -222,6 +342,15 @@ class ProdCheck(Bench):
                     expect(rows).to_have_count(1)
                     expect(rows.first).to_contain_text(INVOICE)
 
+                def download_attachment() -> None:
+                    """The member's own file comes back through the portal (from the bucket), byte for byte."""
+                    rows = page.get_by_role("region", name="Documenti pratica").get_by_test_id("documento")
+                    with page.expect_download() as info:
+                        rows.first.get_by_role("link", name=attachment.name).click()
+                    data = Path(info.value.path()).read_bytes()
+                    if data != self.attachment:
+                        problems.append(f"the attachment came back as {len(data)} bytes, not the uploaded ones")
+
                 def submit() -> str:
                     region = page.get_by_role("region", name="3. Invio della pratica")
                     region.get_by_role("link", name="Invia pratica").click()
@@ -251,6 +380,7 @@ class ProdCheck(Bench):
                 self.step("browser: sign in", sign_in)
                 self.step("browser: new draft", draft)
                 self.step("browser: upload invoice", document)
+                self.step("browser: download invoice", download_attachment)
                 claim: str = self.step("browser: submit", submit)
                 self.step("browser: receipt", lambda: receipt(claim))
                 context.close()
@@ -325,15 +455,12 @@ class ProdCheck(Bench):
         try:
             redis_before = self.redis_keys()
             self.prepare()
+            self.step("start S3 (moto_server)", self.start_s3)
             self.step("start gunicorn + db_worker", self.start_server)
             self.plain_http_redirects()
             claim = self.smoke()
             self.step("worker delivered", lambda: self.worker_delivered(claim))
-            stored = [f for f in (self.dir / "media").rglob("*") if f.is_file()]
-            if stored:
-                self.notes.append(f"MEDIA_ROOT: {len(stored)} file(s) stored, e.g. {stored[0].name}")
-            else:
-                self.failures.append("the attachment was not stored under MEDIA_ROOT")
+            self.step("S3 bucket", self.check_s3)
             written = self.redis_keys() - redis_before
             if written:
                 names = sorted(k.decode(errors="replace") for k in written)
@@ -346,6 +473,7 @@ class ProdCheck(Bench):
                 raise
         finally:
             self.step("stop", self.stop_server)
+            self.step("stop S3", self.stop_s3)
             self.step("drop database", lambda: self.database(create=False))
             if redis_before is not None:
                 self.redis_cleanup(redis_before)
@@ -357,7 +485,10 @@ class ProdCheck(Bench):
         lines += [f"  {name:<28} {seconds:6.1f} s" for name, seconds in self.timings]
         lines += [f"  ok: {note}" for note in self.notes]
         lines += [f"  FAILED: {failure}" for failure in self.failures]
-        lines.append("  not covered: S3 storage (none installed), SMTP (console backend), a real TLS proxy")
+        lines.append(
+            "  not covered: real AWS S3 (IAM policies, encryption at rest, the network; moto stands in), "
+            "SMTP (console backend), a real TLS proxy"
+        )
         if not passed:
             lines.append(f"  server and worker output: {self.dir / 'server.log'}")
         return "\n".join(lines)
@@ -368,7 +499,7 @@ def main() -> int:
     keep.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="prodcheck-") as tmp:
         check = ProdCheck(Path(tmp))
-        log(f"database {check.db}, gunicorn on {check.base_url}, Redis {check.redis_url}")
+        log(f"database {check.db}, gunicorn on {check.base_url}, Redis {check.redis_url}, S3 on {check.s3_url}")
         passed = check.check()
         log_file = Path(tmp) / "server.log"
         if log_file.exists():  # the temporary directory goes away: keep the log where the summary points

@@ -90,6 +90,9 @@ class Bench:
             "STATIC_ROOT": str(self.dir / "static"),
             "MUTUA_PUBLIC_URL": f"https://127.0.0.1:{self.port}",
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",  # no SMTP server on the bench machine
+            # Redis for the cache, sessions and rate limits, as in production (its own database, emptied first).
+            "REDIS_URL": env("BENCH_REDIS", "redis://127.0.0.1:6379/14"),
+            "MUTUA_SEPA_IBAN": env("MUTUA_SEPA_IBAN", "IT25O0306909606100000012345"),  # a valid IBAN: deploy checks
             "LOG_LEVEL": "WARNING",
             "BENCH_DIR": str(self.dir),
             "PYTHONPATH": str(ROOT),
@@ -118,6 +121,15 @@ class Bench:
                     conn.execute(f'CREATE DATABASE "{self.db}"')
         except psycopg.OperationalError as exc:
             raise SystemExit(f"bench: PostgreSQL is needed at {self.server_url} (BENCH_PG): {exc}")
+
+    def redis_flush(self) -> None:
+        """An empty cache: nothing cached by an earlier run over other data (providers, sessions) may answer."""
+        import redis
+
+        try:
+            redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
+        except redis.RedisError as exc:
+            raise SystemExit(f"bench: Redis is needed at {self.env['REDIS_URL']} (BENCH_REDIS): {exc}")
 
     def collectstatic(self) -> list[str]:
         """Static files as production serves them; a failure of the production storage is a finding, not a stop."""
@@ -224,6 +236,7 @@ class Bench:
         wanted = sizes()
         log(f"Database {self.db}, sizes {', '.join(f'{n:,}' for n in wanted)}")
         self.database(create=True)
+        self.redis_flush()
         (self.dir / "server.log").write_bytes(b"")
         try:
             self.sh(PY, "manage.py", "migrate", "--noinput", "-v", "0")

@@ -114,13 +114,17 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Rendered template fragments that depend only on the code and the language (the member menu): kept in
+    # each process, so a deploy, which restarts the processes, can never serve the previous release's markup.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, each loading the member with the user in one query.
+    "mutua.accounts.backends.MemberModelBackend",
+    "mutua.accounts.backends.MemberAuthenticationBackend",
     "mutua.accounts.backends.FirstAccessBackend",
 ]
 PASSWORD_HASHERS = [
@@ -202,7 +206,11 @@ STATICFILES_FINDERS = [
     "mutua.providers.staticfiles.LeafletFinder",
 ]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-STORAGES = {
+# Uploaded and generated files: MEDIA_ROOT on the local disk, or a private S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set. Health documents are never public: objects get no ACL (the bucket's private
+# default), and the portal streams every file through a view that checks who asks; a URL, if anything asked the
+# storage for one, would be signed and short-lived. Static files stay on WhiteNoise either way.
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -212,6 +220,23 @@ STORAGES = {
         )
     },
 }
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # unset: AWS itself
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or "eu-south-1",
+            # Unset: boto3 finds credentials itself (its environment variables, an instance or task role).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix, to share a bucket
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
 
 # E-mail: console while developing, SMTP in production.
 EMAIL_BACKEND = os.environ.get(
@@ -242,7 +267,8 @@ MUTUA_NAME = os.environ.get("MUTUA_NAME", "Mutua Esempio SMS")
 MUTUA_LOGO = os.environ.get("MUTUA_LOGO", "img/logo.svg")
 # The account reimbursements are paid from (debtor of the SEPA credit transfer files, mutua.payouts).
 MUTUA_SEPA_NAME = os.environ.get("MUTUA_SEPA_NAME") or MUTUA_NAME
-MUTUA_SEPA_IBAN = os.environ.get("MUTUA_SEPA_IBAN") or "IT60X0542811101000000123456"
+# A sample account only while developing: in production the payouts check (payouts.E001) refuses to start without it.
+MUTUA_SEPA_IBAN = os.environ.get("MUTUA_SEPA_IBAN") or ("IT60X0542811101000000123456" if DEBUG else "")
 MUTUA_SEPA_BIC = os.environ.get("MUTUA_SEPA_BIC", "")
 MUTUA_PDF_LOGO = os.environ.get("MUTUA_PDF_LOGO", "img/logo.png")  # PNG or JPEG under static/, drawn on every PDF
 MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contribution certificates
@@ -256,6 +282,9 @@ MUTUA_MAP_TILE_URL = os.environ.get("MUTUA_MAP_TILE_URL", "https://tile.openstre
 MUTUA_MAP_ATTRIBUTION = os.environ.get("MUTUA_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # Security. Production (DEBUG off) gets secure cookies, HSTS and a strict CSP.
+# Sessions are read from the cache (Redis in production) and written through to the database, so a signed-in
+# request costs no session query and a cache flush signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_SECURE = not DEBUG

@@ -3,11 +3,36 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from django.contrib.auth.backends import BaseBackend
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.http import HttpRequest
 
 from mutua.accounts.models import User
 from mutua.accounts.passwords import first_access_password
+
+
+def user_with_member(user_id: Any) -> User | None:
+    """The user of a signed-in request, with their member record and regional office in the same query.
+
+    Every member page needs the member; fetched here, it costs no second query (``request.user.member``).
+    """
+    return User.objects.select_related("member__regional_office").filter(pk=user_id).first()
+
+
+class MemberModelBackend(ModelBackend):
+    """Django's username and password backend, loading the member with the user on every request."""
+
+    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
+        user = user_with_member(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class MemberAuthenticationBackend(AuthenticationBackend):
+    """allauth's backend (the one its login flows record in the session), with the same one-query get_user."""
+
+    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
+        user = user_with_member(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class FirstAccessBackend(BaseBackend):
@@ -36,4 +61,5 @@ class FirstAccessBackend(BaseBackend):
         return None
 
     def get_user(self, user_id: int) -> User | None:
-        return User.objects.filter(pk=user_id, is_active=True).first()
+        user = user_with_member(user_id)
+        return user if user is not None and user.is_active else None

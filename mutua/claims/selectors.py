@@ -87,7 +87,12 @@ def draft_for_member(*, member: Member, study_subsidy: bool = False) -> Claim | 
         if study_subsidy
         else [ClaimKind.REIMBURSEMENT_STANDARD, ClaimKind.REIMBURSEMENT_SURGERY]
     )
-    return claims_for_member(member=member).filter(status=ClaimStatus.DRAFT, kind__in=kinds).first()
+    return (
+        claims_for_member(member=member)
+        .filter(status=ClaimStatus.DRAFT, kind__in=kinds)
+        .annotate(document_count=Count("documents"))
+        .first()
+    )
 
 
 def attachment_for_member(*, member: Member, pk: int) -> Attachment | None:

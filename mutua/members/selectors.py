@@ -6,8 +6,17 @@ from mutua.members.models import Member
 
 
 def member_for_user(*, user: User) -> Member | None:
-    """The signed-in person's own member record, with what every page header needs."""
-    return Member.objects.select_related("regional_office").filter(user=user).first()
+    """The signed-in person's own member record, with what every page header needs.
+
+    On a signed-in request the authentication backend has already loaded it with the user
+    (``mutua.accounts.backends.user_with_member``): then this costs no query.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.member
+    except Member.DoesNotExist:
+        return None
 
 
 def member_or_404(*, user: User) -> Member:

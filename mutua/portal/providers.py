@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -13,6 +15,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from mutua.providers import selectors
+from mutua.providers.models import search_key
 from mutua.providers.selectors import MAX_MARKERS, Bounds
 
 PAGE_SIZE = 20
@@ -21,7 +24,7 @@ MAX_QUERY_LENGTH = 100
 
 def _filters(request: HttpRequest) -> tuple[str, list[str]]:
     text = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    known = set(selectors.categories_all().values_list("slug", flat=True))
+    known = selectors.category_slugs()
     chosen = [slug for slug in dict.fromkeys(request.GET.getlist("categoria")) if slug in known]
     return text, chosen
 
@@ -72,10 +75,23 @@ def _map_texts() -> dict[str, str]:
 
 
 @require_GET
-def provider_markers(request: HttpRequest) -> JsonResponse:
+def provider_markers(request: HttpRequest) -> HttpResponse:
     """The map's markers for the visible area ("bbox" = west,south,east,north), the text and the categories."""
     text, chosen = _filters(request)
     bounds = Bounds.parse(request.GET.get("bbox", ""))
+    # The same question gets the same answer for every member until the providers change: cached (selectors).
+    question = repr((search_key(text), sorted(chosen), bounds))
+    key = f"mutua:markers:{selectors.providers_cache_version()}:{hashlib.sha256(question.encode()).hexdigest()}"
+    content = cache.get(key)
+    if content is None:
+        content = _markers_json(text=text, chosen=chosen, bounds=bounds)
+        cache.set(key, content, selectors.CACHE_SECONDS)
+    response = HttpResponse(content, content_type="application/json")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _markers_json(*, text: str, chosen: list[str], bounds: Bounds | None) -> bytes:
     rows, total = selectors.provider_markers(text=text, categories=chosen, bounds=bounds)
     markers = [
         {
@@ -92,6 +108,4 @@ def provider_markers(request: HttpRequest) -> JsonResponse:
         }
         for row in rows
     ]
-    response = JsonResponse({"total": total, "limit": MAX_MARKERS, "markers": markers})
-    response["Cache-Control"] = "private, max-age=60"
-    return response
+    return JsonResponse({"total": total, "limit": MAX_MARKERS, "markers": markers}).content

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from mutua.providers.models import Category, Provider, search_key
@@ -42,6 +44,35 @@ class Bounds:
         if south > north or west > east:
             return None
         return cls(south=south, west=west, north=north, east=east)
+
+
+# The map's answers are the same for every member and change only when the providers do: they are cached under a
+# version token that any change of a provider or category replaces (mutua.providers.signals).
+CACHE_VERSION_KEY = "mutua:providers:version"
+CACHE_SECONDS = 600
+
+
+def providers_cache_version() -> str:
+    """The current token of the providers' data; a new one makes every cached answer unreachable at once."""
+    version = cache.get(CACHE_VERSION_KEY)
+    if version is None:
+        cache.add(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(CACHE_VERSION_KEY) or ""
+    return str(version)
+
+
+def providers_cache_forget() -> None:
+    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def category_slugs() -> frozenset[str]:
+    """The slugs a search may filter by (cached with the providers' data)."""
+    key = f"mutua:providers:{providers_cache_version()}:slugs"
+    slugs = cache.get(key)
+    if slugs is None:
+        slugs = frozenset(Category.objects.values_list("slug", flat=True))
+        cache.set(key, slugs, CACHE_SECONDS)
+    return frozenset(slugs)
 
 
 def categories_all() -> QuerySet[Category]:

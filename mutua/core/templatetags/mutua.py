@@ -3,6 +3,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from mutua.core.formatting import format_date, format_eur
 
@@ -17,6 +18,29 @@ def eur(value: Decimal | None) -> str:
 @register.filter
 def gma(value: date | None) -> str:
     return format_date(value)
+
+
+# The colour of a status badge: paid or taken in charge green, closed grey, waiting for the member yellow.
+STATUS_BADGES: dict[str, str] = {
+    "paid": "bg-success",
+    "settled": "bg-success",
+    "taken": "bg-success",
+    "rejected": "bg-secondary",
+    "refused": "bg-secondary",
+    "cancelled": "bg-secondary",
+    "suspended": "bg-warning",
+}
+
+
+@register.filter
+def status_badge(item: Any) -> str:
+    """A claim's or booking's status as a badge; a filter rather than an include, for the rows of long lists."""
+    return format_html(
+        '<span class="badge {}" data-status="{}">{}</span>',
+        STATUS_BADGES.get(item.status, "bg-primary"),
+        item.status,
+        item.get_status_display(),
+    )
 
 
 @register.simple_tag
@@ -64,13 +88,15 @@ MENU_GROUPS: dict[str, tuple[str, ...]] = {
 
 
 @register.simple_tag(takes_context=True)
-def menu_entry(context: template.Context) -> dict[str, bool]:
+def menu_entry(context: template.Context) -> dict[str, bool | str]:
     """Which menu entries and groups the current page belongs to: {"claims": True, "claims_group": True}."""
     match = getattr(context.get("request"), "resolver_match", None)
     entry = MENU_ENTRIES.get(match.url_name or "", "") if match and match.namespace == "portal" else ""
     if match and match.url_name == "claim_draft":  # a draft is reached from its own start page
         claim = context.get("claim")
         entry = "study" if getattr(claim, "kind", "") == "study_subsidy" else "reimbursement"
-    current = {entry: True} if entry else {}
+    current: dict[str, bool | str] = {"entry": entry}  # "entry" names the menu's state (its cache key)
+    if entry:
+        current[entry] = True
     current.update({group: True for group, entries in MENU_GROUPS.items() if entry in entries})
     return current

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutua.notifications.models import Notification
@@ -14,6 +16,21 @@ def make(member, n=1):
         notification_create(member=member, kind="generic", title=f"Avviso {i}", body="Testo", url="/pratiche/")
         for i in range(n)
     ]
+
+
+@pytest.mark.django_db
+def test_the_bell_is_counted_once_and_shows_a_new_notification_at_once(client, member):
+    make(member, 1)
+    client.force_login(member.user)
+    assert 'data-testid="unread">1' in client.get("/pratiche/").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        client.get("/pratiche/")
+    assert not [q for q in again.captured_queries if "notifications_notification" in q["sql"]]
+    # Written however it is written (here straight into the table, as an import would), it is on the next page.
+    Notification.objects.create(member=member, kind="generic", title="Dall'ufficio", body="Testo", url="/")
+    assert 'data-testid="unread">2' in client.get("/pratiche/").content.decode()
+    Notification.objects.filter(member=member).last().delete()
+    assert 'data-testid="unread">1' in client.get("/pratiche/").content.decode()
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -50,10 +51,12 @@ def test_the_list_is_paginated_keeping_the_filters_in_constant_queries(client, m
     analisi, _ = data
     client.force_login(member.user)
     client.get(reverse("portal:providers"))
+    cache.clear()  # both measured with nothing cached
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("portal:providers"), {"categoria": "analisi"})
     for n in range(30):
         ProviderFactory(name=f"Laboratorio {n:02d}", categories=[analisi])
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         page = client.get(reverse("portal:providers"), {"categoria": "analisi"}).content.decode()
     assert page.count('data-testid="struttura"') == 20 and "Pagina 1 di 2" in page
@@ -87,13 +90,34 @@ def test_the_json_takes_constant_queries(client, member, data, django_assert_max
     analisi, _ = data
     client.force_login(member.user)
     client.get(reverse("portal:provider_markers"))
+    cache.clear()  # both measured with nothing cached
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("portal:provider_markers"))
     for n in range(40):
         ProviderFactory(name=f"Extra {n}", categories=[analisi])
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("portal:provider_markers")).json()["total"] == 42
     assert len(many) == len(few)
+
+
+def test_the_same_search_is_answered_from_the_cache_until_a_provider_changes(client, member, data):
+    analisi, _ = data
+    client.force_login(member.user)
+    url = reverse("portal:provider_markers")
+    first = client.get(url, {"categoria": "analisi"}).json()
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url, {"categoria": "analisi"}).json() == first
+    assert not [q for q in again.captured_queries if "providers_" in q["sql"]]  # nothing asked of the providers
+    # A new provider, a renamed one, a category taken away: the next answer shows each at once.
+    new = ProviderFactory(name="Laboratorio Nuovo", categories=[analisi])
+    after = client.get(url, {"categoria": "analisi"}).json()
+    assert after["total"] == first["total"] + 1 and "Laboratorio Nuovo" in [m["name"] for m in after["markers"]]
+    new.name = "Laboratorio Rinnovato"
+    new.save()
+    assert "Laboratorio Rinnovato" in [m["name"] for m in client.get(url, {"categoria": "analisi"}).json()["markers"]]
+    new.categories.remove(analisi)
+    assert client.get(url, {"categoria": "analisi"}).json()["total"] == first["total"]
 
 
 def test_anonymous_visitors_are_sent_to_login(client, data):
