@@ -107,6 +107,15 @@ def test_operatore_liquida_il_supervisore_paga_il_socio_vede_la_pratica_pagata(
     expect(spage.get_by_text(re.compile(r"Distinta n\. \d+ creata"))).to_be_visible()
     expect(spage.get_by_test_id("pagamenti")).to_contain_text("€ 100,00")
     check_page(spage, "distinta")
+    # A draft can be deleted after a confirmation page: its claim is to pay again and goes in a new batch.
+    spage.get_by_role("link", name="Elimina la distinta").click()
+    check_page(spage, "elimina-distinta")
+    spage.get_by_role("button", name="Elimina la distinta").click()
+    expect(spage.get_by_text(re.compile(r"Distinta n\. \d+ eliminata"))).to_be_visible()
+    expect(spage.get_by_test_id("da-pagare")).to_contain_text("€ 100,00")
+    spage.locator(f"label[for='pratica-{claim.pk}']").click()
+    spage.get_by_role("button", name="Crea la distinta").click()
+    expect(spage.get_by_text(re.compile(r"Distinta n\. \d+ creata"))).to_be_visible()
     with spage.expect_download() as info:
         spage.get_by_role("link", name="Scarica il file SEPA").click()
     xml = Path(info.value.path()).read_text(encoding="utf-8")

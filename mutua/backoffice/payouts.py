@@ -1,5 +1,6 @@
 """Payment batches in the back office (supervisors and administrators): pick settled claims, download the SEPA
-file, confirm the payment. Creating a batch moves no money; confirming it is a confirm-then-act page."""
+file, confirm the payment or delete a draft. Creating a batch moves no money; confirming and deleting are
+confirm-then-act pages. Every page shows members' names and IBANs, so every read is audited."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mutua.accounts.models import User
+from mutua.audit.services import audit_record
 from mutua.backoffice.permissions import Action, backoffice_view, claims_for_operator
 from mutua.claims.models import Claim
 from mutua.payouts import selectors, services
@@ -95,6 +97,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("backoffice:payout_batch", pk=batch.pk)
     rows = list(to_pay)
+    audit_record(action="payouts.list_view", actor=user, request=request, claims=[c.pk for c in rows])
     return render(
         request,
         "backoffice/payouts.html",
@@ -110,19 +113,22 @@ def _batch_or_404(pk: int) -> PaymentBatch:
     return batch
 
 
+def _batch_page(request: HttpRequest, template: str, batch: PaymentBatch, page: str) -> HttpResponse:
+    """A page listing the batch's payees (names, IBANs, amounts): the read is audited like a claim's."""
+    audit_record(action="payouts.batch_view", actor=_user(request), request=request, batch=batch.pk, page=page)
+    return render(request, template, {"batch": batch, "items": list(batch.items.all())})
+
+
 @backoffice_view(Action.PAY)
 @require_GET
 def payout_batch(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _batch_or_404(pk)
-    return render(request, "backoffice/payout_batch.html", {"batch": batch, "items": list(batch.items.all())})
+    return _batch_page(request, "backoffice/payout_batch.html", _batch_or_404(pk), "batch")
 
 
 @backoffice_view(Action.PAY)
 @require_GET
 def payout_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The SEPA file exactly as it was built for the batch; every download is audited."""
-    from mutua.audit.services import audit_record
-
     batch = _batch_or_404(pk)
     audit_record(action="payouts.file_download", actor=_user(request), request=request, batch=batch.pk)
     response = HttpResponse(batch.sepa_xml.encode(), content_type="application/xml")
@@ -142,12 +148,41 @@ def payout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             services.batch_confirm(batch=batch, actor=_user(request))
         except services.PayoutError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(
-                request, _("Distinta n. %(id)s confermata: le pratiche risultano pagate.") % {"id": batch.pk}
-            )
+            return _back_to_batch(batch)
+        messages.success(request, _("Distinta n. %(id)s confermata: le pratiche risultano pagate.") % {"id": batch.pk})
         return redirect("backoffice:payout_batch", pk=batch.pk)
     if batch.status != BatchStatus.DRAFT:
         messages.error(request, _("La distinta n. %(id)s è già stata confermata.") % {"id": batch.pk})
         return redirect("backoffice:payout_batch", pk=batch.pk)
-    return render(request, "backoffice/payout_confirm.html", {"batch": batch, "items": list(batch.items.all())})
+    return _batch_page(request, "backoffice/payout_confirm.html", batch, "confirm")
+
+
+@backoffice_view(Action.PAY)
+@require_http_methods(["GET", "POST"])
+def payout_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what deleting a draft batch will do. POST: the batch and its file are gone, its claims are to pay again."""
+    batch = _batch_or_404(pk)
+    if request.method == "POST":
+        try:
+            services.batch_delete(batch=batch, actor=_user(request))
+        except services.PayoutError as exc:
+            messages.error(request, exc.message)
+            return _back_to_batch(batch)
+        messages.success(
+            request,
+            _("Distinta n. %(id)s eliminata: le sue pratiche sono di nuovo tra quelle da pagare.") % {"id": pk},
+        )
+        return redirect("backoffice:payouts")
+    if batch.status != BatchStatus.DRAFT:
+        messages.error(
+            request, _("La distinta n. %(id)s è già stata confermata: non si può eliminare.") % {"id": batch.pk}
+        )
+        return redirect("backoffice:payout_batch", pk=batch.pk)
+    return _batch_page(request, "backoffice/payout_delete.html", batch, "delete")
+
+
+def _back_to_batch(batch: PaymentBatch) -> HttpResponse:
+    """After a refused move: the batch page, or the payouts page when another supervisor deleted the batch."""
+    if not selectors.batches().filter(pk=batch.pk).exists():
+        return redirect("backoffice:payouts")
+    return redirect("backoffice:payout_batch", pk=batch.pk)

@@ -28,7 +28,7 @@ class Action(StrEnum):
     REJECT = "reject"
     CANCEL = "cancel"
     SETTLE = "settle"  # "Liquida"
-    PAY = "pay"  # payment batches: create, download the SEPA file, confirm
+    PAY = "pay"  # payment batches: create, download the SEPA file, confirm, delete a draft
     BOOK = "book"  # direct-form bookings: take in charge with an authorization, or refuse
     AUDIT = "audit"  # search the audit log
 

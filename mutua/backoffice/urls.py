@@ -26,4 +26,5 @@ urlpatterns = [
     path("pagamenti/distinte/<int:pk>/", payouts.payout_batch, name="payout_batch"),
     path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),
     path("pagamenti/distinte/<int:pk>/conferma/", payouts.payout_confirm, name="payout_confirm"),
+    path("pagamenti/distinte/<int:pk>/elimina/", payouts.payout_delete, name="payout_delete"),
 ]

@@ -61,6 +61,7 @@ from mutua.members.models import (
 )
 from mutua.plans.models import Contribution, ContributionMethod, Enrollment, Plan
 from mutua.providers.models import Category, Provider, search_key
+from mutua.providers.selectors import providers_cache_forget
 
 DEFAULT_SEED = 2026
 DEFAULT_MEMBERS = 220
@@ -72,12 +73,21 @@ MEMBER_CODE = "000000012345"
 FAMILY_MEMBER_CODE = "000000054321"
 OPERATOR_USERNAME = "operatore"
 SUPERVISOR_USERNAME = "supervisore"
+REGIONAL_OPERATOR_USERNAME = "operatore.lombardia"
 MEMBER_PASSWORD = "Socio2026ok"
 FAMILY_MEMBER_PASSWORD = "Famiglia2026ok"
 OPERATOR_PASSWORD = "Operatore2026ok"
 SUPERVISOR_PASSWORD = "Supervisore2026ok"
+REGIONAL_OPERATOR_PASSWORD = "Regionale2026ok"
 # Their presence means the demo data is already loaded.
-NAMED_USERNAMES = (NEW_MEMBER_CODE, MEMBER_CODE, FAMILY_MEMBER_CODE, OPERATOR_USERNAME, SUPERVISOR_USERNAME)
+NAMED_USERNAMES = (
+    NEW_MEMBER_CODE,
+    MEMBER_CODE,
+    FAMILY_MEMBER_CODE,
+    OPERATOR_USERNAME,
+    SUPERVISOR_USERNAME,
+    REGIONAL_OPERATOR_USERNAME,
+)
 
 ACCOUNTS_FILE_NAME = "demo-accounts.json"
 
@@ -264,6 +274,7 @@ def demo_generate(
     if created:
         with transaction.atomic():
             _Builder(seed=seed, today=today or timezone.localdate()).build(members=members)
+    _regional_operator_ensure()
     accounts = demo_accounts()
     path = _write_accounts(accounts)
     return DemoResult(
@@ -326,7 +337,36 @@ def demo_accounts() -> list[DemoAccount]:
             role=Role.SUPERVISOR,
             description="Supervisore, con accesso all'amministrazione di Django (/admin/).",
         ),
+        DemoAccount(
+            key="regional_operator",
+            username=REGIONAL_OPERATOR_USERNAME,
+            password=REGIONAL_OPERATOR_PASSWORD,
+            name="Chiara Ferri",
+            role=Role.REGIONAL_OPERATOR,
+            description=f"Operatrice della {member.regional_office}: vede solo le pratiche e le prenotazioni dei "
+            f"soci della sua sede (tra cui {member.full_name}); le prende in carico, le sospende e autorizza le "
+            "prenotazioni, ma non respinge, non liquida e non paga.",
+        ),
     ]
+
+
+def _regional_operator_ensure() -> User:
+    """The regional operator of the named member's office; added to a demo loaded before this persona existed."""
+    office = Member.objects.select_related("regional_office").get(code=MEMBER_CODE).regional_office
+    user, created = User.objects.get_or_create(
+        username=REGIONAL_OPERATOR_USERNAME,
+        defaults={
+            "email": "operatore.lombardia@mutua.example",
+            "first_name": "Chiara",
+            "last_name": "Ferri",
+            "role": Role.REGIONAL_OPERATOR,
+            "regional_office": office,
+        },
+    )
+    if created:
+        user.set_password(REGIONAL_OPERATOR_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
 
 
 def demo_counts() -> dict[str, int]:
@@ -603,6 +643,7 @@ class _Builder:
                 for slug in slugs
             ]
         )
+        providers_cache_forget()  # bulk writes send no signals: the map's cached answers must go explicitly
 
     def _offices(self) -> dict[str, RegionalOffice]:
         """The office of each province: the one of its region, else the nearest."""

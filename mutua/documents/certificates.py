@@ -80,7 +80,9 @@ def contribution_certificate_pdf(*, member: Member, summary: ContributionSummary
     year = summary.year
     code = document_issue(
         kind=DocumentKind.CONTRIBUTION_CERTIFICATE,
-        object_id=certificate_object_id(member_id=member.pk, year=year, basis=BASIS_CONTRIBUTIONS),
+        object_id=certificate_object_id(
+            member_id=member.pk, year=year, basis=BASIS_CONTRIBUTIONS, empty=not summary.payments
+        ),
         issued_at=issue_day(),
     )
     title = _("Certificazione dei contributi versati – anno %(year)s") % {"year": year}
@@ -246,7 +248,9 @@ def subsidy_certificate_pdf(
     """The certificate of the subsidies received, for the selection the member searched, as A4 PDF pages."""
     code = document_issue(
         kind=DocumentKind.SUBSIDY_CERTIFICATE,
-        object_id=certificate_object_id(member_id=member.pk, year=year, basis=_BASIS_CODES[SubsidyBasis(basis)]),
+        object_id=certificate_object_id(
+            member_id=member.pk, year=year, basis=_BASIS_CODES[SubsidyBasis(basis)], empty=not lines
+        ),
         issued_at=issue_day(),
     )
     title = _("Certificazione dei sussidi ricevuti – anno %(year)s") % {"year": year}

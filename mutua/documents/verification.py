@@ -6,7 +6,9 @@ records it in IssuedDocument; checking a code then also confirms the claim still
 
 Certificates and the card are about a member (and a year, a basis), not one row: their `object_id` packs those
 (`certificate_object_id`), and they are issued once per day (`issue_day`), as they are generated afresh from the
-current data at every download. The membership card also carries a signed link (`card_token`) that a public page
+current data at every download. A certificate that lists nothing (no contribution paid, no subsidy received in
+the year) is a statement too, one a tax office may ask for: it gets its own code, which /verifica/ confirms while
+there is still nothing to list. The membership card also carries a signed link (`card_token`) that a public page
 checks against today's data, without any stored row.
 """
 
@@ -16,6 +18,7 @@ import base64
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.core import signing
@@ -37,6 +40,8 @@ ROME = ZoneInfo("Europe/Rome")
 CARD_SALT = "mutua.documents.card"
 # The year and basis a certificate covers, packed with the member into IssuedDocument.object_id.
 BASIS_CONTRIBUTIONS, BASIS_COMPETENCE, BASIS_PAYMENT = 0, 1, 2
+# Added to the basis digit of a certificate that lists nothing: "none in that year" is a different statement.
+_EMPTY_OFFSET = 5
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class VerifiedDocument:
     issued_at: dt.datetime
     year: int | None = None  # certificates: the year they cover
     basis: int | None = None  # subsidy certificates: BASIS_COMPETENCE or BASIS_PAYMENT
+    empty: bool = False  # certificates: it certifies that there was nothing in the year (no amounts)
 
 
 def document_code(*, kind: str, object_id: int, issued_at: dt.datetime) -> str:
@@ -76,18 +82,27 @@ def issue_day(now: dt.datetime | None = None) -> dt.datetime:
     return dt.datetime(local.year, local.month, local.day, tzinfo=ROME)
 
 
-def certificate_object_id(*, member_id: int, year: int, basis: int = BASIS_CONTRIBUTIONS) -> int:
-    """member, basis and year in one number: member_id·100000 + basis·10000 + year."""
+def certificate_object_id(*, member_id: int, year: int, basis: int = BASIS_CONTRIBUTIONS, empty: bool = False) -> int:
+    """member, basis and year in one number: member_id·100000 + basis·10000 + year; the basis digit is 5 higher
+    for a certificate that lists nothing."""
     if not 1000 <= year <= 9999 or basis not in (BASIS_CONTRIBUTIONS, BASIS_COMPETENCE, BASIS_PAYMENT):
         raise ValueError("year must have four digits and basis be a known one")
-    return member_id * 100_000 + basis * 10_000 + year
+    return member_id * 100_000 + (basis + (_EMPTY_OFFSET if empty else 0)) * 10_000 + year
 
 
-def certificate_subject(object_id: int) -> tuple[int, int, int]:
-    """(member_id, basis, year) packed by `certificate_object_id`."""
+class CertificateSubject(NamedTuple):
+    member_id: int
+    basis: int
+    year: int
+    empty: bool
+
+
+def certificate_subject(object_id: int) -> CertificateSubject:
+    """What `certificate_object_id` packed: member, basis, year, and whether the certificate listed nothing."""
     member_id, rest = divmod(object_id, 100_000)
-    basis, year = divmod(rest, 10_000)
-    return member_id, basis, year
+    digit, year = divmod(rest, 10_000)
+    empty = digit >= _EMPTY_OFFSET
+    return CertificateSubject(member_id, digit - _EMPTY_OFFSET if empty else digit, year, empty)
 
 
 def card_token(*, member_id: int) -> str:
@@ -133,7 +148,8 @@ def document_verify(code: str) -> VerifiedDocument | None:
     A receipt stays valid while its claim is out of draft with the same submission time. A membership card stays
     valid while its holder has an adesione in force today. A contribution certificate stays valid while the member
     still has contributions paid in its year, a subsidy certificate while the member still has subsidies received
-    in its selection: their amounts are not stored, so the page never confirms figures (it shows none).
+    in its selection: their amounts are not stored, so the page never confirms figures (it shows none). A
+    certificate that listed nothing stays valid while there is still nothing to list.
     """
     normalized = normalize_code(code)
     if normalized is None:
@@ -150,16 +166,20 @@ def document_verify(code: str) -> VerifiedDocument | None:
     elif issued.kind == DocumentKind.CARD:
         matches = card_valid_on(member_id=issued.object_id, day=timezone.localdate())
     elif issued.kind in (DocumentKind.CONTRIBUTION_CERTIFICATE, DocumentKind.SUBSIDY_CERTIFICATE):
-        member_id, basis, year = certificate_subject(issued.object_id)
-        matches = _certificate_matches(kind=issued.kind, member_id=member_id, basis=basis, year=year)
+        subject = certificate_subject(issued.object_id)
+        listed = _certificate_lists_something(
+            kind=issued.kind, member_id=subject.member_id, basis=subject.basis, year=subject.year
+        )
+        matches = listed is not None and listed != subject.empty
         if matches:
             return VerifiedDocument(
                 code=issued.code,
                 kind=issued.kind,
                 object_id=issued.object_id,
                 issued_at=issued.issued_at,
-                year=year,
-                basis=basis if issued.kind == DocumentKind.SUBSIDY_CERTIFICATE else None,
+                year=subject.year,
+                basis=subject.basis if issued.kind == DocumentKind.SUBSIDY_CERTIFICATE else None,
+                empty=subject.empty,
             )
     elif issued.kind == DocumentKind.BOOKING_RECEIPT:  # a booking's receipt: sent, with the same submission time
         from mutua.bookings.models import Booking, BookingStatus
@@ -176,15 +196,17 @@ def document_verify(code: str) -> VerifiedDocument | None:
     return VerifiedDocument(code=issued.code, kind=issued.kind, object_id=issued.object_id, issued_at=issued.issued_at)
 
 
-def _certificate_matches(*, kind: str, member_id: int, basis: int, year: int) -> bool:
+def _certificate_lists_something(*, kind: str, member_id: int, basis: int, year: int) -> bool | None:
+    """Whether today's data would put at least one row in the certificate (the same filters as the certificate
+    itself); None when the member or the basis no longer makes sense for that kind of certificate."""
     if not Member.objects.filter(pk=member_id).exists():
-        return False
+        return None
     if kind == DocumentKind.CONTRIBUTION_CERTIFICATE:
         from mutua.plans.models import Contribution
 
-        return basis == BASIS_CONTRIBUTIONS and (
-            Contribution.objects.filter(member_id=member_id, paid_on__year=year, amount_paid__gt=0).exists()
-        )
+        if basis != BASIS_CONTRIBUTIONS:
+            return None
+        return Contribution.objects.filter(member_id=member_id, paid_on__year=year, amount_paid__gt=0).exists()
     from mutua.claims.models import Settlement
 
     received = Settlement.objects.filter(document__claim__member_id=member_id, paid_on__isnull=False, amount_paid__gt=0)
@@ -192,4 +214,4 @@ def _certificate_matches(*, kind: str, member_id: int, basis: int, year: int) ->
         return received.filter(competence_year=year).exists()
     if basis == BASIS_PAYMENT:
         return received.filter(payment_year=year).exists()
-    return False
+    return None

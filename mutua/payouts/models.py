@@ -60,12 +60,18 @@ class PaymentBatch(models.Model):
 
 
 class PaymentBatchItem(models.Model):
-    """One settlement carried by a batch; the one-to-one key keeps a settlement in at most one batch, ever."""
+    """One settlement carried by a batch; the one-to-one key keeps a settlement in at most one batch, ever.
+
+    The payee's IBAN and account holder are copied from the member when the batch is built: the SEPA file and
+    every batch page show where the money was sent, even after the member changes their IBAN.
+    """
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.CASCADE, related_name="items", verbose_name=_("distinta"))
     settlement = models.OneToOneField(
         Settlement, on_delete=models.PROTECT, related_name="batch_item", verbose_name=_("liquidazione")
     )
+    iban = models.CharField(_("IBAN del beneficiario"), max_length=34)
+    account_holder = models.CharField(_("intestatario del conto"), max_length=140)
 
     class Meta:
         ordering = ["id"]

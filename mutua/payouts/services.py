@@ -1,4 +1,5 @@
-"""Payment batches: create one from settled claims (with its SEPA file), confirm it to mark the claims paid."""
+"""Payment batches: create one from settled claims (with its SEPA file), confirm it to mark the claims paid, or
+delete it while it is a draft."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from schwifty import IBAN
 
 from mutua.accounts.models import User
 from mutua.audit.services import audit_record
@@ -20,7 +22,7 @@ from mutua.payouts.sepa import Transfer, iban_problem, is_target_day, sepa_file
 
 
 class PayoutError(Exception):
-    """A batch cannot be created or confirmed; the message is for the supervisor."""
+    """A batch cannot be created, confirmed or deleted; the message is for the supervisor."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -64,17 +66,26 @@ def batch_create(*, claims: Sequence[Claim], execution_date: dt.date, actor: Use
                 _("IBAN mancante o non valido per: %(names)s. Correggi i dati del socio o togli la pratica.")
                 % {"names": ", ".join(problems)}
             )
-        transfers = [
-            Transfer(
-                end_to_end_id=str(s.pk),
-                name=s.document.claim.member.account_holder,
-                iban=s.document.claim.member.iban,
-                amount=s.amount_paid,
-                description=_("Rimborso pratica n. %(claim)s, %(doc)s")
-                % {"claim": s.document.claim_id, "doc": s.document},
+        # The payee is frozen on the item now: the file and every page of the batch read it from there.
+        items = [
+            PaymentBatchItem(
+                settlement=s,
+                iban=str(IBAN(s.document.claim.member.iban)),
+                account_holder=s.document.claim.member.account_holder,
             )
             for s in settlements
-            if s.amount_paid > 0
+        ]
+        transfers = [
+            Transfer(
+                end_to_end_id=str(item.settlement.pk),
+                name=item.account_holder,
+                iban=item.iban,
+                amount=item.settlement.amount_paid,
+                description=_("Rimborso pratica n. %(claim)s, %(doc)s")
+                % {"claim": item.settlement.document.claim_id, "doc": item.settlement.document},
+            )
+            for item in items
+            if item.settlement.amount_paid > 0
         ]
         file = sepa_file(transfers=transfers, execution_date=execution_date)
         batch = PaymentBatch.objects.create(
@@ -85,7 +96,9 @@ def batch_create(*, claims: Sequence[Claim], execution_date: dt.date, actor: Use
             sha256=hashlib.sha256(file.xml).hexdigest(),
             total=sum((t.amount for t in transfers), Decimal("0.00")),
         )
-        PaymentBatchItem.objects.bulk_create([PaymentBatchItem(batch=batch, settlement=s) for s in settlements])
+        for item in items:
+            item.batch = batch
+        PaymentBatchItem.objects.bulk_create(items)
         audit_record(
             action="payouts.batch_created",
             actor=actor,
@@ -97,6 +110,20 @@ def batch_create(*, claims: Sequence[Claim], execution_date: dt.date, actor: Use
     return batch
 
 
+def _lock_draft(batch: PaymentBatch) -> PaymentBatch:
+    """The batch row, locked until the end of the caller's transaction, if it still exists and is a draft.
+
+    Confirming and deleting both start here, so one of two concurrent moves waits for the other and then finds the
+    batch confirmed or gone.
+    """
+    locked = PaymentBatch.objects.select_for_update().filter(pk=batch.pk).first()
+    if locked is None:
+        raise PayoutError(_("La distinta n. %(id)s è stata eliminata.") % {"id": batch.pk})
+    if locked.status != BatchStatus.DRAFT:
+        raise PayoutError(_("La distinta n. %(id)s è già stata confermata.") % {"id": locked.pk})
+    return locked
+
+
 def batch_confirm(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
     """The bank executed the file: every claim of the batch becomes "Pagata" on the execution date.
 
@@ -104,9 +131,7 @@ def batch_confirm(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
     supervisors confirming at once pay once, and a settlement is never paid twice.
     """
     with transaction.atomic():
-        locked = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != BatchStatus.DRAFT:
-            raise PayoutError(_("La distinta n. %(id)s è già stata confermata.") % {"id": locked.pk})
+        locked = _lock_draft(batch)
         settlements = list(
             Settlement.objects.select_for_update()
             .filter(batch_item__batch=locked)
@@ -133,3 +158,28 @@ def batch_confirm(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
         locked.save(update_fields=["status", "confirmed_by", "confirmed_at"])
         audit_record(action="payouts.batch_confirmed", actor=actor, batch=locked.pk, claims=sorted(claims))
     return locked
+
+
+def batch_delete(*, batch: PaymentBatch, actor: User) -> None:
+    """Delete a batch that was never confirmed: its claims are "to be paid" again and can go in a new batch.
+
+    Only a draft can be deleted, under the same row lock as confirming, so a batch is either paid or deleted,
+    never both. Its SEPA file is deleted with it: the audit row keeps its MsgId and hash, in case it reached the
+    bank anyway.
+    """
+    with transaction.atomic():
+        locked = _lock_draft(batch)
+        claims = sorted(
+            set(PaymentBatchItem.objects.filter(batch=locked).values_list("settlement__document__claim_id", flat=True))
+        )
+        audit_record(
+            action="payouts.batch_deleted",
+            actor=actor,
+            batch=locked.pk,
+            claims=claims,
+            total=str(locked.total),
+            message_id=locked.message_id,
+            sha256=locked.sha256,
+        )
+        PaymentBatchItem.objects.filter(batch=locked).delete()
+        locked.delete()

@@ -204,8 +204,8 @@ class TestDemoDataset(TestCase):
 
     def test_named_accounts_can_sign_in_with_the_published_passwords(self) -> None:
         accounts = {a.key: a for a in self.result.accounts}
-        assert set(accounts) == {"new_member", "member", "family_member", "operator", "supervisor"}
-        for key in ("member", "family_member", "operator", "supervisor"):
+        assert set(accounts) == {"new_member", "member", "family_member", "operator", "supervisor", "regional_operator"}
+        for key in ("member", "family_member", "operator", "supervisor", "regional_operator"):
             user = authenticate(None, username=accounts[key].username, password=accounts[key].password)
             assert user is not None, key
             assert user.username == accounts[key].username
@@ -214,6 +214,22 @@ class TestDemoDataset(TestCase):
         assert (operator.role, operator.is_staff, operator.is_superuser) == (Role.OPERATOR, False, False)
         supervisor = User.objects.get(username="supervisore")
         assert (supervisor.role, supervisor.is_staff, supervisor.is_superuser) == (Role.SUPERVISOR, True, True)
+
+    def test_the_regional_operator_sees_only_the_claims_of_the_named_members_office(self) -> None:
+        from mutua.backoffice.permissions import Action, can, claims_for_operator
+
+        account = next(a for a in self.result.accounts if a.key == "regional_operator")
+        user = User.objects.select_related("regional_office").get(username=account.username)
+        mario = Member.objects.select_related("regional_office").get(code="000000012345")
+        assert (user.role, user.is_staff) == (Role.REGIONAL_OPERATOR, False)
+        assert user.regional_office == mario.regional_office
+        assert mario.regional_office.name in account.description and mario.full_name in account.description
+
+        visible = claims_for_operator(user=user)
+        assert visible.filter(member=mario).exists()
+        assert not visible.filter(member__code="000000054321").exists()  # Napoli: another office
+        assert set(visible.values_list("member__regional_office", flat=True)) == {mario.regional_office.pk}
+        assert can(user, Action.TAKE) and not can(user, Action.SETTLE) and not can(user, Action.PAY)
 
     def test_new_member_has_never_signed_in_and_uses_the_derived_password(self) -> None:
         account = next(a for a in self.result.accounts if a.key == "new_member")
@@ -302,6 +318,16 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(db: None,
     assert Member.objects.count() == 0
     assert digest_of(2026) == first
     assert digest_of(7) != first
+
+
+def test_a_demo_loaded_before_the_regional_operator_existed_gets_it(demo: DemoResult) -> None:
+    User.objects.filter(username=generator.REGIONAL_OPERATOR_USERNAME).delete()
+
+    again = demo_generate(seed=2026, members=25, today=TODAY)
+
+    assert not again.created and again.accounts == demo.accounts
+    account = next(a for a in again.accounts if a.key == "regional_operator")
+    assert authenticate(None, username=account.username, password=account.password) is not None
 
 
 def test_too_few_members_is_refused(db: None, demo_dirs: SettingsWrapper) -> None:

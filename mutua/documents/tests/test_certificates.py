@@ -142,8 +142,12 @@ def test_the_certificate_code_is_verified_on_the_public_page_while_the_payments_
     assert document_verify(code) is None
 
 
-def test_certificate_object_ids_pack_member_basis_and_year():
-    assert certificate_subject(certificate_object_id(member_id=4321, year=2025, basis=BASIS_PAYMENT)) == (4321, 2, 2025)
+def test_certificate_object_ids_pack_member_basis_year_and_emptiness():
+    listed = certificate_object_id(member_id=4321, year=2025, basis=BASIS_PAYMENT)
+    empty = certificate_object_id(member_id=4321, year=2025, basis=BASIS_PAYMENT, empty=True)
+    assert certificate_subject(listed) == (4321, 2, 2025, False)
+    assert certificate_subject(empty) == (4321, 2, 2025, True)
+    assert listed != empty
     with pytest.raises(ValueError):
         certificate_object_id(member_id=1, year=25)
 
@@ -229,8 +233,72 @@ def test_an_empty_selection_still_prints_and_says_so(member):
     data = subsidy_certificate_pdf(member=member, basis=SubsidyBasis.COMPETENCE, year=2024, lines=[], today=TODAY)
     text = flat(data)
     assert "Nessun sussidio ricevuto per l'anno selezionato." in text and "Anno di competenza 2024" in text
-    assert document_verify(CODE.search(text).group(1)) is None  # nothing to vouch for
+    assert "Totale importi rimborsati € 0,00" in text
+    assert CODE.search(text) is not None
+
+
+def empty_subsidy_certificate(member, *, basis=SubsidyBasis.PAYMENT, year=2025) -> bytes:
+    lines = subsidy_lines(member=member, settlements=list(subsidies_received(member=member, basis=basis, year=year)))
+    assert lines == []
+    return subsidy_certificate_pdf(member=member, basis=basis, year=year, lines=lines, today=TODAY)
+
+
+def verify_page(client, code: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(client.get(f"/verifica/{code}/").content.decode()))
+
+
+def test_an_empty_subsidy_certificate_is_confirmed_as_certifying_no_subsidies(client, member):
+    """A tax office asking "did the mutual reimburse anything in 2025?" gets a verifiable "no"."""
+    code = CODE.search(flat(empty_subsidy_certificate(member))).group(1)
+
+    page = verify_page(client, code)
+    assert "Documento valido: certificazione dei sussidi ricevuti, anno di pagamento 2025" in page
+    assert "Attesta che non risulta alcun sussidio ricevuto." in page
+    assert "Codice non valido" not in page and member.full_name not in page
+    verified = document_verify(code)
+    assert verified is not None and verified.empty and verified.basis == BASIS_PAYMENT and verified.year == 2025
     assert BASIS_COMPETENCE == 1
+
+
+def test_an_empty_subsidy_certificate_stops_being_valid_once_a_subsidy_is_paid_that_year(client, member):
+    empty_code = CODE.search(flat(empty_subsidy_certificate(member))).group(1)
+    document = ClaimDocumentFactory(claim=paid_claim(member), issue_date=dt.date(2025, 3, 1), amount=D("100.00"))
+    SettlementFactory(document=document, amount_paid=D("80.00"), paid_on=dt.date(2025, 4, 1))
+
+    assert document_verify(empty_code) is None
+    page = verify_page(client, empty_code)
+    assert "Codice non valido" in page and "Attesta che non risulta" not in page
+    lines = subsidy_lines(
+        member=member, settlements=list(subsidies_received(member=member, basis=SubsidyBasis.PAYMENT, year=2025))
+    )
+    data = subsidy_certificate_pdf(member=member, basis=SubsidyBasis.PAYMENT, year=2025, lines=lines, today=TODAY)
+    listed_code = CODE.search(flat(data)).group(1)
+    assert listed_code != empty_code  # same day, same selection: a different statement, a different code
+    verified = document_verify(listed_code)
+    assert verified is not None and not verified.empty
+
+
+def test_an_empty_contribution_certificate_is_confirmed_until_a_payment_is_recorded(client, member):
+    text = flat(certificate(member, 2024))
+    assert "Nessun contributo versato nell'anno." in text
+    code = CODE.search(text).group(1)
+
+    page = verify_page(client, code)
+    assert "Documento valido: certificazione dei contributi versati nell'anno 2024" in page
+    assert "Attesta che nell'anno non risulta alcun contributo versato." in page
+
+    ContributionFactory(enrollment=EnrollmentFactory(member=member), year=2024, paid_on=dt.date(2024, 5, 2))
+    assert document_verify(code) is None
+    page = verify_page(client, code)
+    assert "Codice non valido" in page and "Documento valido" not in page
+
+
+def test_a_listing_certificate_does_not_turn_into_an_empty_one_when_its_payments_go(member, payments):
+    code = CODE.search(flat(certificate(member))).group(1)
+    Contribution.objects.filter(member=member, paid_on__year=2025).delete()
+    assert document_verify(code) is None  # it listed payments that no longer exist: not valid, not "no payments"
+    verified = document_verify(CODE.search(flat(certificate(member))).group(1))
+    assert verified is not None and verified.empty
 
 
 def test_the_issue_day_is_today_in_rome(member, payments):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
-import threading
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -23,8 +23,9 @@ from mutua.claims import services as claim_services
 from mutua.claims.models import Claim, ClaimStatus, Settlement
 from mutua.claims.tests.test_backoffice_services import sent_claim
 from mutua.claims.tests.test_settle import enroll
+from mutua.core.testing import needs_row_locks, race
 from mutua.members.models import Member
-from mutua.members.tests.factories import MemberFactory, UserFactory
+from mutua.members.tests.factories import MemberFactory, UserFactory, make_iban
 from mutua.notifications.models import Notification
 from mutua.payouts import services
 from mutua.payouts.models import BatchStatus, PaymentBatch, PaymentBatchItem
@@ -163,63 +164,29 @@ def test_confirming_marks_the_claims_paid_with_the_value_date_and_tells_the_memb
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are real only on PostgreSQL")
+@needs_row_locks
 def test_two_supervisors_confirming_at_once_pay_once(member, operator, supervisor):
-    from django.db import connections
-
     other = UserFactory(username="supervisore2", role=Role.SUPERVISOR)
     claim = settled(member, operator)
     batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=supervisor)
-    barrier = threading.Barrier(2)
-    done: list[User] = []
-    refused: list[Exception] = []
-
-    def confirm(user: User) -> None:
-        try:
-            barrier.wait()
-            services.batch_confirm(batch=batch, actor=user)
-            done.append(user)
-        except services.PayoutError as exc:
-            refused.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=confirm, args=(u,)) for u in (supervisor, other)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(done) == 1 and len(refused) == 1
+    outcome = race(
+        lambda user: services.batch_confirm(batch=batch, actor=user), [supervisor, other], refusal=services.PayoutError
+    )
+    assert len(outcome.done) == 1 and len(outcome.refused) == 1
     assert claim.events.filter(to_status=ClaimStatus.PAID).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are real only on PostgreSQL")
+@needs_row_locks
 def test_two_supervisors_batching_the_same_claim_at_once_make_one_batch(member, operator, supervisor):
-    from django.db import connections
-
     other = UserFactory(username="supervisore2", role=Role.SUPERVISOR)
     claim = settled(member, operator)
-    barrier = threading.Barrier(2)
-    done: list[User] = []
-    refused: list[Exception] = []
-
-    def create(user: User) -> None:
-        try:
-            barrier.wait()
-            services.batch_create(claims=[claim], execution_date=execution_day(), actor=user)
-            done.append(user)
-        except services.PayoutError as exc:
-            refused.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=create, args=(u,)) for u in (supervisor, other)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(done) == 1 and len(refused) == 1 and PaymentBatch.objects.count() == 1
+    outcome = race(
+        lambda user: services.batch_create(claims=[claim], execution_date=execution_day(), actor=user),
+        [supervisor, other],
+        refusal=services.PayoutError,
+    )
+    assert len(outcome.done) == 1 and len(outcome.refused) == 1 and PaymentBatch.objects.count() == 1
 
 
 # --- Pages and permissions ----------------------------------------------------------------------------------------
@@ -238,6 +205,7 @@ def payout_pages(batch: PaymentBatch) -> list[str]:
         reverse("backoffice:payout_batch", args=[batch.pk]),
         reverse("backoffice:payout_download", args=[batch.pk]),
         reverse("backoffice:payout_confirm", args=[batch.pk]),
+        reverse("backoffice:payout_delete", args=[batch.pk]),
     ]
 
 
@@ -318,3 +286,212 @@ def test_payouts_page_query_count_does_not_grow_with_claims(client, operator, su
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+# --- The payee is frozen when the batch is built ------------------------------------------------------------------
+
+
+def file_payees(xml: str) -> list[tuple[str, str]]:
+    root = ET.fromstring(xml.encode())
+    return [
+        (t.find("p:Cdtr/p:Nm", NS).text, t.find("p:CdtrAcct/p:Id/p:IBAN", NS).text)
+        for t in root.findall("p:CstmrCdtTrfInitn/p:PmtInf/p:CdtTrfTxInf", NS)
+    ]
+
+
+def test_a_member_changing_iban_after_the_batch_does_not_change_the_batch(client, member, operator, supervisor):
+    claim = settled(member, operator)
+    old_iban, old_holder = member.iban.replace(" ", ""), member.account_holder
+    batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=supervisor)
+    new_iban = make_iban(987654)
+    Member.objects.filter(pk=member.pk).update(iban=new_iban, account_holder="Conto Nuovo Srl")
+
+    client.force_login(supervisor)
+    for name in ("backoffice:payout_batch", "backoffice:payout_confirm", "backoffice:payout_delete"):
+        page = client.get(reverse(name, args=[batch.pk])).content.decode()
+        assert old_iban in page and old_holder in page, name
+        assert new_iban not in page and "Conto Nuovo Srl" not in page, name
+    download = client.get(reverse("backoffice:payout_download", args=[batch.pk])).content.decode()
+    assert file_payees(download) == [(old_holder, old_iban)]
+    item = PaymentBatchItem.objects.get(batch=batch)
+    assert (item.iban, item.account_holder) == (old_iban, old_holder)
+    payouts_page = client.get(reverse("backoffice:payouts")).content.decode()
+    assert new_iban not in payouts_page  # the claim is in a batch: no longer listed with the member's new IBAN
+
+
+def test_the_file_is_built_from_the_payee_stored_on_each_item(member, other_member, operator, supervisor):
+    first, second = settled(member, operator), settled(other_member, operator)
+    batch = services.batch_create(claims=[first, second], execution_date=execution_day(), actor=supervisor)
+    items = list(batch.items.order_by("settlement_id"))
+    assert file_payees(batch.sepa_xml) == [(i.account_holder, i.iban) for i in items]
+    assert [i.iban for i in items] == [member.iban.replace(" ", ""), other_member.iban.replace(" ", "")]
+
+
+def test_the_migration_fills_existing_items_from_the_file_the_bank_received(member, operator, supervisor):
+    """Rows made before the fields existed: the payee is read back from the stored SEPA file, not today's member."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("mutua.payouts.migrations.0002_batch_item_frozen_payee")
+    paid, unpaid = settled(member, operator), settled(MemberFactory(), operator)
+    Settlement.objects.filter(document__claim=unpaid).update(amount_paid=D("0.00"))  # no transfer in the file
+    batch = services.batch_create(claims=[paid, unpaid], execution_date=execution_day(), actor=supervisor)
+    sent_iban, sent_holder = member.iban.replace(" ", ""), member.account_holder
+    Member.objects.filter(pk=member.pk).update(iban=make_iban(55555), account_holder="Altro Intestatario")
+    PaymentBatchItem.objects.update(iban="", account_holder="")
+
+    migration.fill_payees(apps, None)
+
+    items = PaymentBatchItem.objects.select_related("settlement__document")
+    by_claim = {i.settlement.document.claim_id: i for i in items}
+    assert (by_claim[paid.pk].iban, by_claim[paid.pk].account_holder) == (sent_iban, sent_holder)
+    unpaid_member = Member.objects.get(claims=unpaid)
+    assert by_claim[unpaid.pk].iban == unpaid_member.iban.replace(" ", "")  # not in the file: today's data
+    assert batch.items.count() == 2
+
+
+# --- Reads of the payout pages are audited ------------------------------------------------------------------------
+
+
+def test_opening_the_payouts_list_is_audited_with_the_operator(client, member, operator, supervisor):
+    claim = settled(member, operator)
+    client.force_login(supervisor)
+    assert client.get(reverse("backoffice:payouts")).status_code == 200
+    event = AuditEvent.objects.get(action="payouts.list_view")
+    assert event.actor == supervisor and event.data["claims"] == [claim.pk]
+
+
+def test_opening_a_batch_and_downloading_its_file_are_audited_with_the_batch(client, member, operator, supervisor):
+    claim = settled(member, operator)
+    batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=supervisor)
+    client.force_login(supervisor)
+
+    assert client.get(reverse("backoffice:payout_batch", args=[batch.pk])).status_code == 200
+    view = AuditEvent.objects.get(action="payouts.batch_view")
+    assert view.actor == supervisor and view.data == {"batch": batch.pk, "page": "batch"}
+
+    assert client.get(reverse("backoffice:payout_download", args=[batch.pk])).status_code == 200
+    download = AuditEvent.objects.get(action="payouts.file_download")
+    assert download.actor == supervisor and download.data == {"batch": batch.pk}
+
+    client.get(reverse("backoffice:payout_confirm", args=[batch.pk]))
+    assert AuditEvent.objects.filter(action="payouts.batch_view", data__page="confirm", actor=supervisor).count() == 1
+
+
+def test_a_refused_visitor_leaves_no_read_in_the_audit_log(client, member, operator, supervisor):
+    batch = services.batch_create(claims=[settled(member, operator)], execution_date=execution_day(), actor=supervisor)
+    client.force_login(operator)
+    for url in payout_pages(batch):
+        client.get(url)
+    assert not AuditEvent.objects.filter(action__in=["payouts.list_view", "payouts.batch_view"]).exists()
+
+
+# --- Deleting a draft batch ---------------------------------------------------------------------------------------
+
+
+def test_deleting_a_draft_puts_its_claims_back_among_those_to_pay(member, other_member, operator, supervisor):
+    from mutua.payouts.selectors import claims_to_pay
+
+    first, second = settled(member, operator), settled(other_member, operator)
+    batch = services.batch_create(claims=[first, second], execution_date=execution_day(), actor=supervisor)
+    assert list(claims_to_pay(claims=Claim.objects.all())) == []
+
+    services.batch_delete(batch=batch, actor=supervisor)
+
+    assert not PaymentBatch.objects.exists() and not PaymentBatchItem.objects.exists()
+    assert [c.pk for c in claims_to_pay(claims=Claim.objects.all())] == [first.pk, second.pk]
+    assert set(Claim.objects.values_list("status", flat=True)) == {ClaimStatus.SETTLED}
+    event = AuditEvent.objects.get(action="payouts.batch_deleted")
+    assert event.actor == supervisor and event.data["batch"] == batch.pk
+    assert event.data["claims"] == [first.pk, second.pk] and event.data["sha256"] == batch.sha256
+    again = services.batch_create(claims=[first, second], execution_date=execution_day(), actor=supervisor)
+    assert again.items.count() == 2
+
+
+def test_a_confirmed_batch_cannot_be_deleted(member, operator, supervisor):
+    claim = settled(member, operator)
+    batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=supervisor)
+    services.batch_confirm(batch=batch, actor=supervisor)
+    with pytest.raises(services.PayoutError) as exc:
+        services.batch_delete(batch=batch, actor=supervisor)
+    assert "già stata confermata" in exc.value.message
+    assert PaymentBatch.objects.filter(pk=batch.pk, status=BatchStatus.CONFIRMED).exists()
+    assert not AuditEvent.objects.filter(action="payouts.batch_deleted").exists()
+
+
+def test_a_deleted_batch_cannot_be_confirmed(member, operator, supervisor):
+    claim = settled(member, operator)
+    batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=supervisor)
+    services.batch_delete(batch=batch, actor=supervisor)
+    with pytest.raises(services.PayoutError) as exc:
+        services.batch_confirm(batch=batch, actor=supervisor)
+    assert "eliminata" in exc.value.message
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SETTLED
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "admin_user"])
+def test_supervisor_deletes_a_draft_after_a_confirmation_page(client, request, persona, member, operator):
+    user = request.getfixturevalue(persona)
+    claim = settled(member, operator)
+    batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=user)
+    client.force_login(user)
+    page = client.get(reverse("backoffice:payout_batch", args=[batch.pk])).content.decode()
+    assert reverse("backoffice:payout_delete", args=[batch.pk]) in page
+
+    confirm = client.get(reverse("backoffice:payout_delete", args=[batch.pk]))
+    text = html.unescape(confirm.content.decode())
+    assert confirm.status_code == 200 and f"Elimina la distinta n. {batch.pk}" in text
+    assert batch.message_id in text  # to ask the bank to cancel the file, if it was sent
+    assert PaymentBatch.objects.filter(pk=batch.pk).exists()  # GET changes nothing
+
+    response = client.post(reverse("backoffice:payout_delete", args=[batch.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("backoffice:payouts")
+    text = html.unescape(response.content.decode())
+    assert f"Distinta n. {batch.pk} eliminata" in text and f"Paga la pratica n. {claim.pk}" in text
+    assert not PaymentBatch.objects.exists()
+    assert client.get(reverse("backoffice:payout_batch", args=[batch.pk])).status_code == 404
+
+
+def test_a_confirmed_batch_offers_no_delete_and_refuses_it(client, member, operator, supervisor):
+    claim = settled(member, operator)
+    batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=supervisor)
+    services.batch_confirm(batch=batch, actor=supervisor)
+    client.force_login(supervisor)
+    url = reverse("backoffice:payout_delete", args=[batch.pk])
+    assert url not in client.get(reverse("backoffice:payout_batch", args=[batch.pk])).content.decode()
+    for response in (client.get(url, follow=True), client.post(url, follow=True)):
+        assert response.redirect_chain[-1][0] == reverse("backoffice:payout_batch", args=[batch.pk])
+        assert "già stata confermata" in html.unescape(response.content.decode())
+    assert PaymentBatch.objects.filter(pk=batch.pk).exists()
+
+
+def test_confirming_a_batch_another_supervisor_deleted_finds_nothing(client, member, operator, supervisor):
+    batch = services.batch_create(claims=[settled(member, operator)], execution_date=execution_day(), actor=supervisor)
+    client.force_login(supervisor)
+    client.get(reverse("backoffice:payout_confirm", args=[batch.pk]))  # the page is open...
+    services.batch_delete(batch=batch, actor=supervisor)  # ...while someone deletes the batch
+    response = client.post(reverse("backoffice:payout_confirm", args=[batch.pk]))
+    assert response.status_code == 404  # the batch is gone: nothing to confirm
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_row_locks
+def test_confirming_and_deleting_at_once_either_pays_or_deletes(member, operator, supervisor):
+    other = UserFactory(username="supervisore2", role=Role.SUPERVISOR)
+    claim = settled(member, operator)
+    batch = services.batch_create(claims=[claim], execution_date=execution_day(), actor=supervisor)
+    moves = {
+        "confirm": lambda: services.batch_confirm(batch=batch, actor=supervisor),
+        "delete": lambda: services.batch_delete(batch=batch, actor=other),
+    }
+    outcome = race(lambda move: moves[move](), list(moves), refusal=services.PayoutError)
+    assert len(outcome.done) == 1 and len(outcome.refused) == 1
+    claim.refresh_from_db()
+    if outcome.done == ["confirm"]:
+        assert claim.status == ClaimStatus.PAID and PaymentBatch.objects.get().status == BatchStatus.CONFIRMED
+        assert not AuditEvent.objects.filter(action="payouts.batch_deleted").exists()
+    else:
+        assert claim.status == ClaimStatus.SETTLED and not PaymentBatch.objects.exists()
+        assert not Settlement.objects.filter(paid_on__isnull=False).exists()

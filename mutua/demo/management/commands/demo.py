@@ -31,5 +31,5 @@ class Command(BaseCommand):
             self.stdout.write(f"I dati dimostrativi sono già presenti: nessuna modifica ({counts}).")
         self.stdout.write(f"Account di prova (salvati in {result.accounts_file}):")
         for account in result.accounts:
-            self.stdout.write(f"  {account.key:<14} {account.username:<13} {account.password:<18} {account.name}")
-            self.stdout.write(f"  {'':<14} {account.description}")
+            self.stdout.write(f"  {account.key:<18} {account.username:<20} {account.password:<18} {account.name}")
+            self.stdout.write(f"  {'':<18} {account.description}")
