@@ -1,0 +1,35 @@
+"""Django's Redis cache, without building a new redis-py client object for every cache call.
+
+`django.core.cache.backends.redis.RedisCacheClient.get_client` returns ``Redis(connection_pool=pool)`` on each call;
+with redis-py 8 that constructor costs about as much CPU as the round trip itself, and a signed-in page makes
+several cache calls (session, bell, rate limits). A redis-py client is thread-safe and only borrows connections
+from its pool, so one per pool is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class _ReusedClient(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        # The private helpers below are Django's own (django-stubs does not declare them).
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        client = self._clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._clients[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClient
