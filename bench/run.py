@@ -340,6 +340,14 @@ def budgets(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     size = f"{reference['members']:,} members"
     users = max(p["users"] for p in reference["endpoint_phases"]) if reference["endpoint_phases"] else 0
     floor = _phase(reference, "floor", users)
+    signed_in = _phase(reference, "floor_signed_in", users)
+    # A page that misses its p95 is put beside the bare view with a member's session in the same phase: when even
+    # that misses, the budget is out of reach of the request cycle itself on this machine, not of the page's work.
+    context = (
+        f"the bare view with a member's session: p95 {signed_in['p95_ms']} ms, {signed_in['throughput_rps']} req/s"
+        if signed_in
+        else ""
+    )
     for endpoint in MEMBER_PAGES:
         stats = _phase(reference, endpoint, users)
         if stats is None or floor is None:
@@ -350,6 +358,7 @@ def budgets(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "budget": f"{LABELS[endpoint]}: p95 ≤ {BUDGET_MS:.0f} ms at {users} users ({size})",
                 "value": stats["p95_ms"],
+                "detail": context,
                 "status": "held" if stats["p95_ms"] <= BUDGET_MS and not stats["errors"] else "missed",
             }
         )
@@ -370,6 +379,7 @@ def budgets(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "budget": f"Provider search over {providers:,} providers: p95 ≤ {BUDGET_MS:.0f} ms at {users} users",
                 "value": search["p95_ms"],
+                "detail": context,
                 "status": "held" if search["p95_ms"] <= BUDGET_MS and not search["errors"] else "missed",
             }
         )
