@@ -156,7 +156,11 @@ def attachment_inline(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def inline_file_response(attachment: Any) -> HttpResponseBase:
-    """A stored scan (claim or booking file) for display in a page: PDF/JPEG/PNG as is, TIFF as PNG."""
+    """A stored scan (claim or booking file) for display in a page: PDF/JPEG/PNG as is, TIFF as a PDF.
+
+    Browsers do not display TIFF. A scanner's TIFF often holds several pages (an invoice and its back): each one
+    becomes a page of the PDF, at the scan's resolution, so the operator sees them all in the same viewer.
+    """
     response: HttpResponseBase
     if attachment.content_type in INLINE_TYPES:
         response = FileResponse(
@@ -166,18 +170,26 @@ def inline_file_response(attachment: Any) -> HttpResponseBase:
             content_type=attachment.content_type,
         )
     else:
-        from PIL import Image
-
-        with attachment.file.open("rb") as f, Image.open(f) as image:
-            image.seek(0)
-            frame = image.convert("RGB") if image.mode not in ("1", "L", "RGB") else image.copy()
-        buffer = io.BytesIO()
-        frame.save(buffer, format="PNG")
-        response = HttpResponse(buffer.getvalue(), content_type="image/png")
+        response = HttpResponse(tiff_as_pdf(attachment.file), content_type="application/pdf")
         response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def tiff_as_pdf(stored: Any) -> bytes:
+    """Every page of a TIFF (checked at upload: at most uploads.MAX_FRAMES pages) as one PDF."""
+    from PIL import Image, ImageSequence
+
+    with stored.open("rb") as f, Image.open(f) as image:
+        dpi = image.info.get("dpi", (72, 72))[0] or 72
+        pages = [
+            frame.convert("RGB") if frame.mode not in ("1", "L", "RGB") else frame.copy()
+            for frame in ImageSequence.Iterator(image)
+        ]
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:], resolution=float(dpi))
+    return buffer.getvalue()
 
 
 # --- Confirm-then-act: GET shows what will happen, POST calls one service ---------------------------------

@@ -7,11 +7,13 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from pypdf import PdfReader
 
 from mutua.accounts.models import Role, User
 from mutua.accounts.tests.factories import totp_enable
@@ -321,17 +323,24 @@ def test_pdf_is_shown_inline_to_operators_only_and_each_view_is_logged(client, o
     assert AuditEvent.objects.filter(action="backoffice.attachment_view", data__attachment=attachment.pk).count() == 1
 
 
-def test_tiff_is_converted_to_png_for_display(client, operator, member, lombardia):
+def test_every_page_of_a_tiff_is_shown_as_a_pdf(client, operator, member, lombardia):
     member.regional_office = lombardia
     member.save(update_fields=["regional_office"])
-    claim = sent_claim(member, upload=samples.tiff_upload())
+    pages = [Image.new("L", (300, 420), shade) for shade in (40, 120, 220)]  # three scanned pages, 100 dpi
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:], dpi=(100, 100))
+    upload = SimpleUploadedFile("fattura-fronte-retro.tiff", buffer.getvalue(), content_type="image/tiff")
+    claim = sent_claim(member, upload=upload)
     attachment = Attachment.objects.get(document__claim=claim)
     client.force_login(operator)
     response = client.get(reverse("backoffice:attachment_inline", args=[attachment.pk]))
-    assert response["Content-Type"] == "image/png"
-    assert Image.open(io.BytesIO(response.content)).size == (60, 40)
+    assert response["Content-Type"] == "application/pdf" and response["Content-Disposition"] == "inline"
+    pdf = PdfReader(io.BytesIO(response.content))
+    assert len(pdf.pages) == 3
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages}
+    assert sizes == {(216, 302)}  # 3 x 4.2 inches at 72 points each: the scan's own resolution
     page = client.get(review_url(claim)).content.decode()
-    assert f'<img src="{reverse("backoffice:attachment_inline", args=[attachment.pk])}"' in page
+    assert f'<iframe src="{reverse("backoffice:attachment_inline", args=[attachment.pk])}"' in page
 
 
 def test_files_of_drafts_are_never_shown(client, operator, member):
