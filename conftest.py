@@ -15,6 +15,7 @@ from mutua.notifications.sms import LocmemSmsBackend
 def _clean_state():
     cache.clear()
     caches["fragments"].clear()  # settings such as MUTUA_SHOW_OUTBOX change between tests
+    caches["markers"].clear()
     LocmemSmsBackend.outbox.clear()
     yield
 

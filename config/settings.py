@@ -118,6 +118,14 @@ CACHES = {
     # Rendered template fragments that depend only on the code and the language (the member menu): kept in
     # each process, so a deploy, which restarts the processes, can never serve the previous release's markup.
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
+    # The providers map's answers: the same for every member, but one per visible area, so they are kept in each
+    # process with a bound (about 100 KB each) rather than in Redis, where panning members could fill the memory
+    # that sessions and rate limits need. Their version token is in the shared cache (mutua.providers.selectors).
+    "markers": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "markers",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -282,9 +290,10 @@ MUTUA_MAP_TILE_URL = os.environ.get("MUTUA_MAP_TILE_URL", "https://tile.openstre
 MUTUA_MAP_ATTRIBUTION = os.environ.get("MUTUA_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
 # Security. Production (DEBUG off) gets secure cookies, HSTS and a strict CSP.
-# Sessions are read from the cache (Redis in production) and written through to the database, so a signed-in
-# request costs no session query and a cache flush signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With Redis, sessions are read from it and written through to the database: a signed-in request costs no session
+# query and a flush of Redis signs nobody out. Without it the cache is each process's own, where a session ended in
+# one process (logout, "Sessioni attive") would live on in the others: then sessions stay in the database only.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_SECURE = not DEBUG

@@ -643,7 +643,9 @@ class _Builder:
                 for slug in slugs
             ]
         )
-        providers_cache_forget()  # bulk writes send no signals: the map's cached answers must go explicitly
+        # Bulk writes send no signals: the map's cached answers go explicitly, now and once the demo commits.
+        providers_cache_forget()
+        transaction.on_commit(providers_cache_forget)
 
     def _offices(self) -> dict[str, RegionalOffice]:
         """The office of each province: the one of its region, else the nearest."""

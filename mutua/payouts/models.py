@@ -70,8 +70,9 @@ class PaymentBatchItem(models.Model):
     settlement = models.OneToOneField(
         Settlement, on_delete=models.PROTECT, related_name="batch_item", verbose_name=_("liquidazione")
     )
-    iban = models.CharField(_("IBAN del beneficiario"), max_length=34)
-    account_holder = models.CharField(_("intestatario del conto"), max_length=140)
+    # db_default: a server still on the previous release, during a rolling upgrade, inserts items without them.
+    iban = models.CharField(_("IBAN del beneficiario"), max_length=34, db_default="")
+    account_holder = models.CharField(_("intestatario del conto"), max_length=140, db_default="")
 
     class Meta:
         ordering = ["id"]

@@ -6,7 +6,6 @@ import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -82,10 +81,10 @@ def provider_markers(request: HttpRequest) -> HttpResponse:
     # The same question gets the same answer for every member until the providers change: cached (selectors).
     question = repr((search_key(text), sorted(chosen), bounds))
     key = f"mutua:markers:{selectors.providers_cache_version()}:{hashlib.sha256(question.encode()).hexdigest()}"
-    content = cache.get(key)
+    content = selectors.answers_cache().get(key)
     if content is None:
         content = _markers_json(text=text, chosen=chosen, bounds=bounds)
-        cache.set(key, content, selectors.CACHE_SECONDS)
+        selectors.answers_cache().set(key, content, selectors.CACHE_SECONDS)
     response = HttpResponse(content, content_type="application/json")
     response["Cache-Control"] = "private, max-age=60"
     return response

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.db.models import QuerySet
 
 from mutua.providers.models import Category, Provider, search_key
@@ -46,8 +46,9 @@ class Bounds:
         return cls(south=south, west=west, north=north, east=east)
 
 
-# The map's answers are the same for every member and change only when the providers do: they are cached under a
-# version token that any change of a provider or category replaces (mutua.providers.signals).
+# The map's answers are the same for every member and change only when the providers do: they are cached (in each
+# process, answers_cache) under a version token kept in the shared cache, which any change of a provider or
+# category replaces (mutua.providers.signals), so every process stops using its old answers at once.
 CACHE_VERSION_KEY = "mutua:providers:version"
 CACHE_SECONDS = 600
 
@@ -65,13 +66,18 @@ def providers_cache_forget() -> None:
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
+def answers_cache() -> BaseCache:
+    """Where answers about providers are kept: each process's own bounded cache (settings.CACHES["markers"])."""
+    return caches["markers"]
+
+
 def category_slugs() -> frozenset[str]:
     """The slugs a search may filter by (cached with the providers' data)."""
     key = f"mutua:providers:{providers_cache_version()}:slugs"
-    slugs = cache.get(key)
+    slugs = answers_cache().get(key)
     if slugs is None:
         slugs = frozenset(Category.objects.values_list("slug", flat=True))
-        cache.set(key, slugs, CACHE_SECONDS)
+        answers_cache().set(key, slugs, CACHE_SECONDS)
     return frozenset(slugs)
 
 

@@ -19,5 +19,7 @@ from mutua.providers.models import Category, Provider
 def providers_changed(**kwargs: Any) -> None:
     from mutua.providers.selectors import providers_cache_forget
 
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return  # m2m_changed also fires before the change
     providers_cache_forget()  # now, and again once committed: a reader inside the window cannot keep old data
     transaction.on_commit(providers_cache_forget)

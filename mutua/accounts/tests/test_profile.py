@@ -308,6 +308,34 @@ class TestSessions:
         assert tablet.get("/").status_code == 200 and laptop.get("/").status_code == 200
         assert AuditEvent.objects.get(action="session.ended").data == {"sessions": 1}
 
+    def test_with_sessions_in_redis_an_ended_session_is_signed_out_at_once(self, member, settings):
+        """Production reads sessions from Redis (cached_db): ending one must not leave its copy there."""
+        import uuid
+
+        from django.core.cache import caches
+
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {
+                "BACKEND": "mutua.core.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/12",
+                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            },
+        }
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+        try:
+            laptop, phone, tablet = signed_in(member), signed_in(member, user_agent=SAFARI_IPHONE), signed_in(member)
+            assert phone.get("/").status_code == 200
+            cached = f"django.contrib.sessions.cached_db{phone.session.session_key}"
+            assert caches["default"].get(cached)  # its session is in Redis
+            phone_session = UserSession.objects.get(session_key=phone.session.session_key)
+            laptop.post(reverse("profile:session_end", args=[phone_session.pk]))
+            assert phone.get("/").status_code == 302 and caches["default"].get(cached) is None
+            tablet.post(reverse("account_logout"))
+            assert tablet.get("/").status_code == 302 and laptop.get("/").status_code == 200
+        finally:
+            caches["default"].clear()
+
     def test_end_all_the_others(self, member):
         laptop = signed_in(member)
         others = [signed_in(member, user_agent=SAFARI_IPHONE) for _ in range(2)]

@@ -29,7 +29,8 @@ def production(extra: dict[str, str] | None = None) -> dict:
         "import json, django; from django.conf import settings as s; "
         "print(json.dumps({'debug': s.DEBUG, 'cookie': s.SESSION_COOKIE_SECURE, 'csrf': s.CSRF_COOKIE_SECURE, "
         "'hsts': s.SECURE_HSTS_SECONDS, 'static': s.STORAGES['staticfiles']['BACKEND'], "
-        "'email': s.EMAIL_BACKEND, 'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src']}))"
+        "'email': s.EMAIL_BACKEND, 'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'], "
+        "'session': s.SESSION_ENGINE, 'cache': s.CACHES['default']['BACKEND']}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -49,6 +50,15 @@ def test_production_settings_are_secure():
     assert prod["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert prod["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert prod["csp"] == ["'self'"]
+
+
+def test_sessions_are_read_from_redis_only_when_the_cache_is_shared():
+    alone = production()
+    assert alone["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert alone["session"] == "django.contrib.sessions.backends.db"  # a per-process cache would keep ended sessions
+    shared = production({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert shared["cache"] == "mutua.core.cache.RedisCache"
+    assert shared["session"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -3,6 +3,8 @@
 Existing items take them from the batch's stored SEPA file (the transfer whose EndToEndId is the settlement's id),
 so they show exactly what the bank received. Items that are not in the file (a settlement of € 0,00 has no
 transfer) or a file that cannot be read fall back to the member's current data: nothing was sent for them.
+The columns keep a database default, so the previous release, still running during a rolling upgrade, can still
+create batches: their items have an empty payee here, and the SEPA file that release stored holds the real one.
 """
 
 import xml.etree.ElementTree as ET
@@ -56,14 +58,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="paymentbatchitem",
             name="iban",
-            field=models.CharField(default="", max_length=34, verbose_name="IBAN del beneficiario"),
-            preserve_default=False,
+            field=models.CharField(db_default="", max_length=34, verbose_name="IBAN del beneficiario"),
         ),
         migrations.AddField(
             model_name="paymentbatchitem",
             name="account_holder",
-            field=models.CharField(default="", max_length=140, verbose_name="intestatario del conto"),
-            preserve_default=False,
+            field=models.CharField(db_default="", max_length=140, verbose_name="intestatario del conto"),
         ),
         migrations.RunPython(fill_payees, migrations.RunPython.noop),
     ]

@@ -127,4 +127,3 @@ def test_the_member_is_loaded_with_the_user_in_one_query(client, member):
     member_reads = [q["sql"] for q in page.captured_queries if 'FROM "members_member"' in q["sql"]]
     user_reads = [q["sql"] for q in page.captured_queries if 'FROM "accounts_user"' in q["sql"]]
     assert member_reads == [] and len(user_reads) == 1 and "members_member" in user_reads[0]
-    assert not [q for q in page.captured_queries if "django_session" in q["sql"]]  # the session comes from the cache
