@@ -26,8 +26,12 @@ run: setup
 	@echo "Portale: http://$(HOST):$(PORT)  (Ctrl-C ferma portale e worker)"
 	@$(PY) manage.py rundev $(HOST):$(PORT)
 
+# Unit and integration tests on every core (pytest-xdist: one test database per worker), then the browser tests
+# one at a time (each starts its own live server and Chromium).
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) mutua bench $(PYTEST_ARGS)
+	$(PY) -m pytest -q e2e $(PYTEST_ARGS)
 
 unit: install
 	$(PY) -m pytest -q mutua $(PYTEST_ARGS)

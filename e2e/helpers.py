@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Response, Route, expect
@@ -43,6 +44,19 @@ def sign_in(page: Page, base_url: str, username: str, password: str = MEMBER_PAS
     page.goto(base_url + LOGIN_PATH)
     fill_login(page, username, password)
     expect(page).to_have_url(base_url + "/")
+
+
+def wait_until(page: Page, function: str, arg: object = None, *, timeout: float = 10.0) -> None:
+    """Poll `function` (a JavaScript function of `arg`) until it returns true.
+
+    Not page.wait_for_function: when its first try fails, Playwright polls with code evaluated from a string,
+    which the portal's Content Security Policy (no 'unsafe-eval') rightly refuses. page.evaluate is not affected.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {function}")
+        page.wait_for_timeout(50)
 
 
 def open_menu(page: Page, name: str) -> None:

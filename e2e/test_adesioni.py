@@ -12,7 +12,7 @@ import segno
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.helpers import open_menu, sign_in, watch_context
+from e2e.helpers import open_menu, sign_in, wait_until, watch_context
 from mutua.documents.card import card_check_url
 from mutua.documents.tests.pdfread import page_texts, qr_matrices
 from mutua.members.models import Member
@@ -112,13 +112,14 @@ def test_adesioni_certificazioni_tessera(
     open_menu(page, "Tessera")
     preview = page.get_by_test_id("anteprima")
     expect(preview).to_be_visible()
-    page.wait_for_function("document.querySelector('[data-testid=anteprima]').naturalWidth > 0")
+    wait_until(page, "() => document.querySelector('[data-testid=anteprima]').naturalWidth > 0")
     check_page(page, "tessera")
     page.set_viewport_size(PHONE)
     page.reload()
-    page.wait_for_function(
-        "(img => img.naturalWidth > 0 && img.currentSrc.endsWith('verticale'))"
-        "(document.querySelector('[data-testid=anteprima]'))"
+    wait_until(
+        page,
+        "() => (img => img.naturalWidth > 0 && img.currentSrc.endsWith('verticale'))"
+        "(document.querySelector('[data-testid=anteprima]'))",
     )
     check_page(page, "tessera-telefono")
     page.set_viewport_size({"width": 1280, "height": 720})

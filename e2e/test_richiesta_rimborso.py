@@ -25,6 +25,7 @@ from e2e.helpers import (
     scriptless_twin,
     sign_in,
     take_expected_problem,
+    wait_until,
     watch_context,
 )
 from mutua.claims import services
@@ -233,7 +234,7 @@ def test_richiesta_con_due_documenti(
     upload(page)
     expect(bar).to_be_visible()
     expect(form.get_by_role("button", name="Carica documento")).to_be_disabled()  # no second upload meanwhile
-    page.wait_for_function("() => document.querySelector('#form-documento progress').value > 0")
+    wait_until(page, "() => document.querySelector('#form-documento progress').value > 0")
     expect(page.get_by_text(UPLOADED)).to_be_visible(timeout=20_000)
     cdp.send("Network.emulateNetworkConditions", UNTHROTTLED)
     cdp.detach()
