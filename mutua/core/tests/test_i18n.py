@@ -130,3 +130,23 @@ def test_login_page_is_served_in_the_language_of_the_cookie(client, settings):
     italian = page(client.get("/accounts/login/"))
     assert '<html lang="it"' in italian
     assert "Accesso all'area soci" in italian and ">Accedi</button>" in italian
+
+
+@pytest.mark.django_db
+def test_member_page_chrome_follows_the_language_switch(client, member):
+    """The header's cached fragments (brand, language chooser, member menu) are kept per language."""
+    client.force_login(member.user)
+    italian = page(client.get("/profilo/"))
+    assert '<option value="it" selected>IT</option><option value="en">EN</option>' in italian
+    assert "Area soci" in italian and ">Cambia lingua</button>" in italian
+    assert 'aria-label="Menu dell\'area soci"' in italian
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/profilo/"})
+    english = page(client.get("/profilo/"))
+    assert '<option value="it">IT</option><option value="en" selected>EN</option>' in english
+    assert "Members' area" in english and ">Change language</button>" in english
+    assert 'aria-label="Members\' area menu"' in english
+    assert "Area soci" not in english and "Cambia lingua" not in english
+
+    client.post("/i18n/setlang/", {"language": "it", "next": "/profilo/"})
+    assert '<option value="it" selected>IT</option>' in page(client.get("/profilo/"))

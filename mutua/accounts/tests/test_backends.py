@@ -1,0 +1,93 @@
+"""The user of every signed-in request: one query, with the member and their regional office fully loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from phonenumber_field.phonenumber import PhoneNumber
+
+from mutua.accounts.backends import MemberAuthenticationBackend, MemberModelBackend, user_with_member
+from mutua.accounts.models import User
+from mutua.members.models import Member, RegionalOffice
+from mutua.members.tests.factories import UserFactory
+
+
+def values(obj: object) -> dict[str, object]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def office_member(member: Member) -> Member:
+    member.regional_office = RegionalOffice.objects.create(
+        code="LOM", name="Sede Lombardia", region="Lombardia", address="Via Roma 1", phone="02", email="l@x.it"
+    )
+    member.save()
+    return member
+
+
+@pytest.mark.django_db
+class TestUserWithMember:
+    def test_member_and_office_come_with_the_user_in_one_query(self, office_member):
+        with CaptureQueriesContext(connection) as queries:
+            user = user_with_member(office_member.user_id)
+            member = user.member
+            office = member.regional_office
+        assert len(queries) == 1
+        assert member.user is user
+        assert member.get_deferred_fields() == set()  # views read any Member field: none is left to a later query
+        assert values(user) == values(User.objects.get(pk=office_member.user_id))
+        assert values(member) == values(Member.objects.get(pk=office_member.pk))
+        assert values(office) == values(RegionalOffice.objects.get(pk=office.pk))
+        assert user._state.adding is False and user._state.db == "default"
+
+    def test_converted_fields_are_python_values(self, member):
+        loaded = user_with_member(member.user_id).member
+        assert isinstance(loaded.mobile, PhoneNumber) and loaded.mobile == member.mobile
+        assert isinstance(loaded.birth_date, dt.date) and loaded.created_at.tzinfo is not None
+
+    def test_member_without_office(self, member):
+        with CaptureQueriesContext(connection) as queries:
+            assert user_with_member(member.user_id).member.regional_office is None
+        assert len(queries) == 1
+
+    def test_operator_has_no_member_and_costs_no_second_query(self, operator):
+        with CaptureQueriesContext(connection) as queries:
+            user = user_with_member(operator.pk)
+            assert user == operator
+            assert not hasattr(user, "member")
+        assert len(queries) == 1
+
+    def test_unknown_id_is_nobody(self, db):
+        assert user_with_member(987654321) is None
+
+    def test_id_as_stored_in_the_session_string(self, member):
+        assert user_with_member(str(member.user_id)) == member.user
+
+    def test_changes_are_seen_on_the_next_request(self, member):
+        user_with_member(member.user_id)
+        Member.objects.filter(pk=member.pk).update(first_name="Luigi")
+        assert user_with_member(member.user_id).member.first_name == "Luigi"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend", [MemberModelBackend, MemberAuthenticationBackend])
+def test_backends_refuse_an_inactive_user(backend):
+    user = UserFactory(is_active=False)
+    assert backend().get_user(user.pk) is None
+    user.is_active = True
+    user.save()
+    assert backend().get_user(user.pk) == user
+
+
+@pytest.mark.django_db
+def test_signed_in_request_loads_the_member_with_the_user(client, member):
+    client.force_login(member.user)
+    assert client.session[SESSION_KEY] == str(member.user_id)
+    assert client.session[BACKEND_SESSION_KEY].startswith("mutua.accounts.backends.")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.wsgi_request.user.member.pk == member.pk
