@@ -42,6 +42,7 @@ LABELS = {
     "card_pdf": "Tessera PDF",
 }
 BUDGET_MS = 30.0
+REFERENCE_FLOOR_RPS = 4700  # DESIGN.md: the bare view's throughput on the reference machine
 FLOOR_SHARE = 0.25
 SCALE_FACTOR = 1.25
 
@@ -348,6 +349,15 @@ def budgets(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if signed_in
         else ""
     )
+
+    def scaled(p95: float) -> str:
+        # DESIGN.md's 30 ms is for its reference machine, whose floor is REFERENCE_FLOOR_RPS: the same p95 in the
+        # units of that machine, assuming every request costs in proportion to the floor (an estimate, not a verdict).
+        if not floor or not floor["throughput_rps"]:
+            return ""
+        estimate = p95 * floor["throughput_rps"] / REFERENCE_FLOOR_RPS
+        return f"; scaled to the reference machine's floor ({REFERENCE_FLOOR_RPS:,} req/s): about {estimate:.0f} ms"
+
     for endpoint in MEMBER_PAGES:
         stats = _phase(reference, endpoint, users)
         if stats is None or floor is None:
@@ -358,7 +368,7 @@ def budgets(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "budget": f"{LABELS[endpoint]}: p95 ≤ {BUDGET_MS:.0f} ms at {users} users ({size})",
                 "value": stats["p95_ms"],
-                "detail": context,
+                "detail": context + scaled(stats["p95_ms"]),
                 "status": "held" if stats["p95_ms"] <= BUDGET_MS and not stats["errors"] else "missed",
             }
         )
@@ -379,7 +389,7 @@ def budgets(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "budget": f"Provider search over {providers:,} providers: p95 ≤ {BUDGET_MS:.0f} ms at {users} users",
                 "value": search["p95_ms"],
-                "detail": context,
+                "detail": context + scaled(search["p95_ms"]),
                 "status": "held" if search["p95_ms"] <= BUDGET_MS and not search["errors"] else "missed",
             }
         )
@@ -492,16 +502,19 @@ def markdown(results: dict[str, Any]) -> str:
                 )
         lines += [
             "",
-            "Member pages in process (Django test client, signed in; CPU = this process only, no waiting):",
+            "Member pages in process (Django test client, signed in; CPU = this process only, no waiting). A repeated"
+            " view is served from the member pages' cache; *rendered* is the same page with that cache off (a first"
+            " view, or the first after a change):",
             "",
-            "| page | wall ms | CPU ms | queries | SQL ms | slowest |",
-            "|---|---|---|---|---|---|",
+            "| page | wall ms | CPU ms | queries | CPU ms, rendered | queries, rendered | SQL ms | slowest |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for page, info in run["pdfs_and_pages"]["pages"].items():
             slowest = info["slowest"][0] if info.get("slowest") else {"ms": "", "sql": ""}
             sql = str(slowest["sql"]).replace("|", "\\|")[:160]
             lines.append(
                 f"| {page} | {info.get('wall_ms', '')} | {info.get('cpu_ms', '')} | {info.get('queries', '')} | "
+                f"{info.get('rendered_cpu_ms', '')} | {info.get('rendered_queries', '')} | "
                 f"{info.get('sql_ms', '')} | {slowest['ms']} ms `{sql}` |"
             )
         lines += ["", "Memory (RSS, MB):", "", "| process | peak | end |", "|---|---|---|"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 
 
@@ -7,3 +9,10 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A partial save still moves updated_at: the member pages' cache keys on it (mutua.core.pagecache).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "updated_at" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "updated_at"]
+        super().save(*args, **kwargs)

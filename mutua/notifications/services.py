@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from mutua.claims.models import Claim, ClaimStatus, Settlement
 from mutua.core.formatting import format_date, format_eur
+from mutua.core.pagecache import forget_member_pages
 from mutua.members.models import Member
 from mutua.notifications.models import Channel, MessageStatus, Notification, NotificationKind, OutboundMessage
 from mutua.notifications.selectors import unread_cache_key
@@ -102,6 +103,7 @@ def notifications_mark_read(*, member: Member, ids: Iterable[int] | None = None)
         unread = unread.filter(pk__in=list(ids))
     changed = unread.update(read_at=timezone.now())
     unread_count_forget(member.pk)
+    forget_member_pages([member.pk])  # update() sends no signal
     return changed
 
 
