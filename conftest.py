@@ -12,6 +12,13 @@ from mutua.notifications.sms import LocmemSmsBackend
 
 
 @pytest.fixture(autouse=True)
+def _member_pages_cached(settings):
+    """The member pages' cache on, as in production (off by default without REDIS_URL): every test that looks at a
+    page after a change also checks that the change reached it (mutua.core.pagecache)."""
+    settings.MEMBER_PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
     caches["fragments"].clear()  # settings such as MUTUA_SHOW_OUTBOX change between tests

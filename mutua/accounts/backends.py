@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import Model
 from django.http import HttpRequest
@@ -61,18 +62,23 @@ def _user_with_member_plan(db: str) -> tuple[str, list[tuple[int, Any]], _Layout
     """
     compiler = User.objects.select_related("member__regional_office").filter(pk=1).query.get_compiler(using=db)
     sql, params = compiler.as_sql()
-    assert params == (1,), params  # the user's id is the query's only parameter
+    if params != (1,):  # the user's id must be the query's only parameter
+        raise ImproperlyConfigured(f"user_with_member: unexpected query parameters {params!r}")
     columns = [col for col, _, _ in compiler.select]
-    converters = list(compiler.get_converters(columns).items())  # a backend's converters only read its settings
+    converters = list(
+        compiler.get_converters(columns).items()
+    )  # bound to one connection, they only read the backend's settings
     layout: _Layout = []
     start = 0
     for model in (User, Member, RegionalOffice):  # select_related's order: each model's columns, one after the other
         names = [col.target.attname for col in columns if col.target.model is model]
         cols = slice(start, start + len(names))
-        assert [col.target.model for col in columns[cols]] == [model] * len(names)
+        if [col.target.model for col in columns[cols]] != [model] * len(names):
+            raise ImproperlyConfigured(f"user_with_member: the columns of {model.__name__} are not contiguous")
         layout.append((model, names, cols, names.index(model._meta.pk.attname)))
         start = cols.stop
-    assert start == len(columns)
+    if start != len(columns):
+        raise ImproperlyConfigured("user_with_member: the query selects columns of another model")
     return sql, converters, layout
 
 

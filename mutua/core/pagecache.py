@@ -20,11 +20,11 @@ the request to them; nothing is cached for a page that shows a form (its CSRF to
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache as once
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,20 +53,21 @@ def forget_member_pages(member_ids: Iterable[int | None]) -> None:
     keys = [member_key(pk) for pk in set(member_ids) if pk is not None]
     if keys:
         cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        # robust: a cache that fails after the commit must not stop the transaction's other callbacks (tasks)
+        transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
 
 def forget_plan_pages() -> None:
     cache.delete(PLANS_KEY)
-    transaction.on_commit(lambda: cache.delete(PLANS_KEY))
+    transaction.on_commit(lambda: cache.delete(PLANS_KEY), robust=True)
 
 
-@once
+@functools.cache
 def release() -> str:
     """A digest of the code, templates and catalogues this process runs, read once per process (a few MB)."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
-    for folder in (root / "mutua", root / "locale"):
+    for folder in (root / "mutua", root / "config", root / "locale"):
         for path in sorted(folder.rglob("*")):
             if path.suffix in {".py", ".html", ".mo"}:
                 digest.update(str(path.relative_to(root)).encode())
@@ -83,9 +84,8 @@ class CachedContent:
     html: str | None
 
     def put(self, html: str) -> None:
-        seconds = settings.MEMBER_PAGE_CACHE_SECONDS
-        if seconds > 0:
-            cache.set(self.key, (self.tokens, html), seconds)
+        if self.key:
+            cache.set(self.key, (self.tokens, html), settings.MEMBER_PAGE_CACHE_SECONDS)
 
 
 def content(member: Member, page: str, *parts: object) -> CachedContent:
@@ -96,21 +96,23 @@ def content(member: Member, page: str, *parts: object) -> CachedContent:
     """
     from mutua.providers.selectors import CACHE_VERSION_KEY as PROVIDERS_KEY
 
+    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0:
+        return CachedContent(key="", tokens=(), html=None)
     token_keys = [member_key(member.pk), PROVIDERS_KEY, PLANS_KEY]
     variant = ":".join(str(part) for part in parts)
     key = (
         f"mutua:pages:{page}:{member.pk}:{variant}:{translation.get_language()}:{timezone.localdate().isoformat()}:"
         f"{release()}:{member.updated_at.timestamp() if member.updated_at else ''}"
     )
-    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0:
-        return CachedContent(key=key, tokens=(), html=None)
     found = cache.get_many([*token_keys, key])
     tokens = []
     for token_key in token_keys:
         token = found.get(token_key)
         if token is None:
             cache.add(token_key, uuid.uuid4().hex, TOKEN_SECONDS if token_key == member_key(member.pk) else None)
-            token = cache.get(token_key) or ""
+            token = cache.get(token_key)
+        if token is None:  # replaced again at this very moment: render, and keep nothing
+            return CachedContent(key="", tokens=(), html=None)
         tokens.append(str(token))
     stored = found.get(key)
     current = tuple(tokens)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -287,3 +289,41 @@ def test_a_new_release_never_serves_the_old_templates_html(tmp_path, settings):
     assert pagecache.release.__wrapped__() == before
     template.write_text("<p>dopo</p>")
     assert pagecache.release.__wrapped__() != before
+
+
+def test_a_booking_given_to_another_member_leaves_the_first_ones_list(client, member, other_member):
+    booking = sent_booking(member)
+    client.force_login(member.user)
+    assert reverse("portal:booking_detail", args=[booking.pk]) in view(client, CLAIMS)
+    booking.member = other_member  # as the admin's change form saves it
+    booking.save()
+    assert reverse("portal:booking_detail", args=[booking.pk]) not in view(client, CLAIMS)
+
+
+def test_a_child_row_with_its_parent_loaded_costs_no_lookup(member, django_assert_num_queries):
+    claim = sent_claim(member)
+    document = claim.documents.select_related("claim").get()
+    with django_assert_num_queries(0):
+        assert member_ids_of(document) == [member.pk]
+
+
+def test_every_write_that_sends_no_signal_to_a_watched_table_forgets_the_pages():
+    """``update()`` and ``bulk_create()`` send no signal: each one on a watched model must forget the pages itself.
+
+    A guard for the usual form (``Model.objects....update(`` on one line); the demo generator, which fills a new
+    database before anyone has seen a page, is left out.
+    """
+    watched = {model.__name__ for model in MEMBER_OF} | {"Plan"}
+    root = Path(settings.BASE_DIR) / "mutua"
+    unguarded = []
+    for path in root.rglob("*.py"):
+        if {"tests", "migrations", "demo"} & set(path.relative_to(root).parts):
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
+            found = re.search(r"\b(\w+)\.objects\b.*\.(update|bulk_create|bulk_update)\(", line)
+            if found and found.group(1) in watched:
+                following = "\n".join(lines[number : number + 4])
+                if "forget_member_pages" not in following and "forget_plan_pages" not in following:
+                    unguarded.append(f"{path.relative_to(root)}:{number + 1}")
+    assert unguarded == []
