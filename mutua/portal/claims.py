@@ -292,7 +292,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
     page_text = request.GET.get("pagina", "1")
     # Only the unfiltered first pages are kept: a bounded number of entries per member, whatever is in the URL.
-    cacheable = not status and year is None and page_text in {"1", "2", "3"}
+    cacheable = set(request.GET) <= {"pagina"} and page_text in {"1", "2", "3"}
     cached = pagecache.content(member, "claims", page_text) if cacheable else None
     html = cached.html if cached else None
     if html is None:
