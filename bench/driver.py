@@ -19,6 +19,7 @@ production settings (SSL redirect, secure cookies, CSRF referer checks) apply un
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import json
 import re
@@ -93,6 +94,7 @@ class Client:
             "Host": f"{self.host}:{self.port}",
             "X-Forwarded-Proto": "https",
             "Accept-Language": "it",
+            "Accept-Encoding": "gzip, deflate",  # as every browser asks
             "User-Agent": "mutua-bench",
         }
         if self.cookies and not anonymous:
@@ -121,6 +123,8 @@ class Client:
                 cookie.load(header)
                 for key, morsel in cookie.items():
                     self.cookies[key] = morsel.value
+            if raw.headers.get("Content-Encoding") == "gzip":  # read as a browser reads it, after the timing
+                data = gzip.decompress(data)
             return Response(raw.status, raw.headers, data, elapsed)
         raise BenchError("unreachable")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -139,3 +142,16 @@ def test_leaflet_is_served_from_the_xstatic_packages_and_nothing_else_of_them():
         assert finders.find(path), path
     # Its source map is not shipped: collectstatic with the manifest storage would fail on it.
     assert not finders.find("vendor/leaflet-markercluster/leaflet.markercluster.js")
+
+
+def test_the_markers_come_gzipped_to_a_browser_and_plain_to_anyone_else(client, member, data):
+    client.force_login(member.user)
+    url = reverse("portal:provider_markers")
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain and plain["Vary"].count("Accept-Encoding") == 1
+    for _ in range(2):  # the first answer is computed, the second comes from the cache: both compressed
+        packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+        assert json.loads(gzip.decompress(packed.content)) == plain.json()
+        assert len(packed.content) < len(plain.content)
+    assert "Content-Encoding" not in client.get(url, headers={"Accept-Encoding": "identity"})
