@@ -344,7 +344,7 @@ DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "180"))
 # Suspended claims: `manage.py send_suspension_reminders` (daily) reminds the member this many days before the
 # deadline for the documents asked, once per suspension.
 SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))
-# Panoramica, Lista pratiche and a claim's page: their content is kept this long in the cache, and served again
-# until the member's data changes (mutua.core.pagecache); 0 renders them on every request. Only with a shared cache:
+# Panoramica, Lista pratiche and a claim's page are kept this long in the cache, and served again until the
+# member's data changes (mutua.core.pagecache); 0 renders them on every request. Only with a shared cache:
 # with each process's own, a change made by another process (a worker, cron, a second app server) would not show.
 MEMBER_PAGE_CACHE_SECONDS = int(os.environ.get("MEMBER_PAGE_CACHE_SECONDS", "600" if REDIS_URL else "0"))

@@ -1,20 +1,22 @@
-"""The content of the busiest member pages (Panoramica, Lista pratiche, a claim), rendered once per change of its data.
+"""The busiest member pages (Panoramica, Lista pratiche, a claim), rendered once per change of their data.
 
 A member opens the same few pages again and again while nothing in them changes: a claim moves a handful of times
-in weeks. The HTML of a page's content (not the header, menu, messages or any form) is kept in the shared cache
-with the tokens it was rendered under, and served again while they are all still current:
+in weeks. A page's HTML is kept in the shared cache with the tokens it was rendered under, and served again while
+they are all still current:
 
 - the member's token (``mutua:pages:member:<id>``), replaced whenever a row the pages read changes, however it is
   written: by the receivers in ``mutua.portal.signals`` and by the services that write with ``QuerySet.update`` or
   ``bulk_create``, at once and again after commit. The token is read before any data, so a page rendered from
   data older than a change is always stored under a token that the change has replaced;
-- the member row's own ``updated_at`` (loaded with the user before the token is read), for their name and address;
-- the providers' token (booking rows name the provider) and the plans' token (plan names);
-- the language, the day, and the release (a digest of the code, templates and catalogues), so a deploy never
-  serves HTML from the previous templates.
+- the providers' token (booking rows name the provider) and the plans' token (plan names).
 
-Everything the cache holds is keyed by the member's id and read only for that member, after the view has scoped
-the request to them; nothing is cached for a page that shows a form (its CSRF token belongs to one session).
+The key holds what was loaded before the token was read or does not live in the database: the member row's
+``updated_at`` and the user's photo version, the path, the language, the day, and the release (a digest of the code,
+templates, catalogues, static files and the mutual's settings), so a deploy never serves the previous HTML.
+
+Nothing of one session is stored. The CSRF token is rendered as a placeholder and each response gets the requesting
+session's own; a request with messages to show is rendered, and its page not kept; a page with a form to fill in is
+never cached. Everything is keyed by the member's id and read only after the view has scoped the request to them.
 ``MEMBER_PAGE_CACHE_SECONDS=0`` turns it off.
 """
 
@@ -23,20 +25,26 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 if TYPE_CHECKING:
     from mutua.members.models import Member
 
 PLANS_KEY = "mutua:pages:plans"
+# What {% csrf_token %} renders into a stored page, replaced by the session's own token in each response.
+CSRF_PLACEHOLDER = "mutua-pagecache-csrf-placeholder"
 TOKEN_SECONDS = 60 * 60 * 24  # a member's token outlives their cached pages; when it expires they are just rendered
 
 
@@ -64,45 +72,73 @@ def forget_plan_pages() -> None:
 
 @functools.cache
 def release() -> str:
-    """A digest of the code, templates and catalogues this process runs, read once per process (a few MB)."""
+    """A digest of what this process serves pages from: code, templates, catalogues, static files, the site settings.
+
+    Read once per process (a few MB); with the static files' manifest (production), its hashed names are in it too.
+    """
+    from mutua.core.context_processors import site
+
     root = Path(settings.BASE_DIR)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(repr(sorted(site(HttpRequest()).items())).encode())
+    manifest = Path(settings.STATIC_ROOT or root / "staticfiles") / "staticfiles.json"
+    paths = [manifest] if manifest.is_file() else []
     for folder in (root / "mutua", root / "config", root / "locale"):
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in {".py", ".html", ".mo"}:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
+        paths += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in paths:
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 @dataclass
-class CachedContent:
-    """One page's content for one member: ``html`` (None when it must be rendered), then ``put(html)`` once it is."""
+class CachedPage:
+    """One page for one member: ``html`` when it can be served again, else ``render()`` it (and keep it)."""
 
     key: str
     tokens: tuple[str, ...]
     html: str | None
 
-    def put(self, html: str) -> None:
+    def response(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse((self.html or "").replace(CSRF_PLACEHOLDER, get_token(request)))
+
+    def render(self, request: HttpRequest, template: str, context: Mapping[str, object]) -> HttpResponse:
+        """Render the page as ``render()`` does, keep it (with the placeholder) and answer with this session's token."""
+        self.store(render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request))
+        return self.response(request)
+
+    def store(self, html: str) -> None:
+        self.html = html
         if self.key:
             cache.set(self.key, (self.tokens, html), settings.MEMBER_PAGE_CACHE_SECONDS)
 
 
-def content(member: Member, page: str, *parts: object) -> CachedContent:
-    """The cached content of ``page`` (with ``parts``: a claim id, a list page) for ``member``, if still current.
+def page(request: HttpRequest, member: Member, name: str, *, keep: bool = True) -> CachedPage:
+    """The cached page ``name`` for ``member`` at this request's path, if still current; one cache round trip.
 
-    One round trip to the cache: the tokens and the page are read together. A missing token is created before the
-    page is rendered, so a change after this point replaces it.
+    ``keep=False`` (a URL whose variants must not fill the cache) renders without storing. A missing token is created
+    before the page is rendered, so a change after this point replaces it.
     """
     from mutua.providers.selectors import CACHE_VERSION_KEY as PROVIDERS_KEY
 
-    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0:
-        return CachedContent(key="", tokens=(), html=None)
+    nothing = CachedPage(key="", tokens=(), html=None)
+    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0 or not keep:
+        return nothing
+    if hasattr(request, "_messages") and len(get_messages(request)):
+        return nothing  # messages to show: rendered for this request only
     token_keys = [member_key(member.pk), PROVIDERS_KEY, PLANS_KEY]
-    variant = ":".join(str(part) for part in parts)
-    key = (
-        f"mutua:pages:{page}:{member.pk}:{variant}:{translation.get_language()}:{timezone.localdate().isoformat()}:"
-        f"{release()}:{member.updated_at.timestamp() if member.updated_at else ''}"
+    user = getattr(request, "user", None)
+    key = ":".join(
+        [
+            "mutua:pages",
+            name,
+            str(member.pk),
+            hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16],
+            translation.get_language() or "",
+            timezone.localdate().isoformat(),
+            release(),
+            str(member.updated_at.timestamp() if member.updated_at else ""),
+            str(getattr(user, "photo_version", "")),
+        ]
     )
     found = cache.get_many([*token_keys, key])
     tokens = []
@@ -112,9 +148,9 @@ def content(member: Member, page: str, *parts: object) -> CachedContent:
             cache.add(token_key, uuid.uuid4().hex, TOKEN_SECONDS if token_key == member_key(member.pk) else None)
             token = cache.get(token_key)
         if token is None:  # replaced again at this very moment: render, and keep nothing
-            return CachedContent(key="", tokens=(), html=None)
+            return nothing
         tokens.append(str(token))
     stored = found.get(key)
     current = tuple(tokens)
     html = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current else None
-    return CachedContent(key=key, tokens=current, html=html)
+    return CachedPage(key=key, tokens=current, html=html)

@@ -8,9 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from schwifty import IBAN
@@ -290,61 +288,46 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         status = ""
     year_text = request.GET.get("anno", "")
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-    page_text = request.GET.get("pagina", "1")
     # Only the unfiltered first pages are kept: a bounded number of entries per member, whatever is in the URL.
-    cacheable = set(request.GET) <= {"pagina"} and page_text in {"1", "2", "3"}
-    cached = pagecache.content(member, "claims", page_text) if cacheable else None
-    html = cached.html if cached else None
-    if html is None:
-        claims = selectors.claim_list_for_member(member=member, status=status, year=year)
-        html = render_to_string(
-            "portal/claims/_list.html",
-            {
-                "page": Paginator(claims, 20).get_page(request.GET.get("pagina")),
-                "status": status,
-                "year": year,
-                "statuses": [(v, label) for v, label in ClaimStatus.choices if v != ClaimStatus.DRAFT],
-                "years": selectors.claim_years_for_member(member=member),
-                "draft": selectors.draft_for_member(member=member),
-                # Direct-form bookings (Prenota) are listed apart: their statuses are not a claim's.
-                "bookings": [] if status else list(booking_list_for_member(member=member, year=year)[:BOOKINGS_SHOWN]),
-            },
-            request,
-        )
-        if cached:
-            cached.put(html)
-    return render(request, "portal/claims/list.html", {"content": mark_safe(html)})  # noqa: S308 - escaped when rendered
+    first_pages = set(request.GET) <= {"pagina"} and request.GET.get("pagina", "1") in {"1", "2", "3"}
+    cached = pagecache.page(request, member, "claims", keep=first_pages)
+    if cached.html is not None:
+        return cached.response(request)
+    claims = selectors.claim_list_for_member(member=member, status=status, year=year)
+    return cached.render(
+        request,
+        "portal/claims/list.html",
+        {
+            "page": Paginator(claims, 20).get_page(request.GET.get("pagina")),
+            "status": status,
+            "year": year,
+            "statuses": [(v, label) for v, label in ClaimStatus.choices if v != ClaimStatus.DRAFT],
+            "years": selectors.claim_years_for_member(member=member),
+            "draft": selectors.draft_for_member(member=member),
+            # Direct-form bookings (Prenota) are listed apart: their statuses are not a claim's.
+            "bookings": [] if status else list(booking_list_for_member(member=member, year=year)[:BOOKINGS_SHOWN]),
+        },
+    )
 
 
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    cached = pagecache.content(member, "claim", pk)  # stored only after this member's claim was found and rendered
-    html = cached.html
-    if html is None:
-        claim = selectors.claim_detail_for_member(member=member, pk=pk)
-        if claim is None:
-            raise Http404
-        if claim.status == ClaimStatus.DRAFT:
-            return redirect("portal:claim_draft", pk=pk)
-        suspension = _open_suspension(claim)
-        # An administrative block is lifted by the office, not by adding documents.
-        blocked = bool(claim.block_reason) or (suspension is not None and suspension.kind == SuspensionKind.BLOCK)
-        form = _document_form(claim, member) if claim.status == ClaimStatus.SUSPENDED and not blocked else None
-        html = _claim_content(request, claim, member, form, suspension)
-        if form is None:  # a form carries this session's CSRF token: never cached
-            cached.put(html)
-    return render(request, "portal/claims/detail.html", {"claim_id": pk, "content": mark_safe(html)})  # noqa: S308
-
-
-def _claim_content(
-    request: HttpRequest,
-    claim: Claim,
-    member: Member,
-    form: DocumentForm | StudyDocumentForm | None,
-    suspension: ClaimSuspension | None,
-) -> SafeString:
+    cached = pagecache.page(request, member, "claim")  # stored only once this member's claim was found and shown
+    if cached.html is not None:
+        return cached.response(request)
+    claim = selectors.claim_detail_for_member(member=member, pk=pk)
+    if claim is None:
+        raise Http404
+    if claim.status == ClaimStatus.DRAFT:
+        return redirect("portal:claim_draft", pk=pk)
+    suspension = _open_suspension(claim)
+    # An administrative block is lifted by the office, not by adding documents.
+    blocked = bool(claim.block_reason) or (suspension is not None and suspension.kind == SuspensionKind.BLOCK)
+    form = _document_form(claim, member) if claim.status == ClaimStatus.SUSPENDED and not blocked else None
     context = {"claim": claim, "member": member, "form": form, "suspension": suspension}
-    return render_to_string("portal/claims/_detail.html", context, request)
+    if form is not None:  # a form to fill in (and its errors) belongs to this request only
+        return render(request, "portal/claims/detail.html", context)
+    return cached.render(request, "portal/claims/detail.html", context)
 
 
 def _open_suspension(claim: Claim) -> ClaimSuspension | None:
@@ -378,8 +361,8 @@ def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Documento aggiunto: la pratica torna all'esame degli operatori."))
             return redirect("portal:claim_detail", pk=pk)
     detail = owned_or_404(selectors.claim_detail_for_member(member=member, pk=pk))
-    html = _claim_content(request, detail, member, form, _open_suspension(detail))
-    return render(request, "portal/claims/detail.html", {"claim_id": pk, "content": html}, status=400)
+    context = {"claim": detail, "member": member, "form": form, "suspension": _open_suspension(detail)}
+    return render(request, "portal/claims/detail.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from mutua.accounts.models import User
 from mutua.bookings.models import Booking
 from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, ClaimSuspension, Settlement
 from mutua.core.pagecache import forget_member_pages, forget_plan_pages
@@ -34,6 +35,7 @@ MEMBER_OF: dict[type[models.Model], tuple[str, type[models.Model] | None, str]] 
     Attachment: ("document_id", ClaimDocument, "claim__member_id"),
     Settlement: ("document_id", ClaimDocument, "claim__member_id"),
     Authenticator: ("user_id", Member, "pk"),  # Panoramica says whether two-factor authentication is on
+    User: ("pk", Member, "pk"),  # the header shows the user's photo
 }
 
 

@@ -1,8 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from mutua.claims.selectors import draft_for_member, latest_claims_for_member
 from mutua.core import pagecache
@@ -18,23 +16,21 @@ def home(request: HttpRequest) -> HttpResponse:
     member = member_for_user(user=request.user)  # type: ignore[arg-type]
     if member is None:
         return render(request, "portal/staff_home.html")
-    cached = pagecache.content(member, "home")
-    html = cached.html
-    if html is None:
-        html = render_to_string(
-            "portal/_home.html",
-            {
-                "member": member,
-                "beneficiaries": list(beneficiaries_of(member=member)),
-                "enrollments": list(plans_of_member(member=member)),
-                "claims": list(latest_claims_for_member(member=member)[:LATEST]),
-                "draft": draft_for_member(member=member),
-                "notifications": list(notifications_for_member(member=member)[:LATEST]),
-            },
-            request,
-        )
-        cached.put(html)
-    return render(request, "portal/home.html", {"content": mark_safe(html)})  # noqa: S308 - rendered by Django, escaped
+    cached = pagecache.page(request, member, "home")
+    if cached.html is not None:
+        return cached.response(request)
+    return cached.render(
+        request,
+        "portal/home.html",
+        {
+            "member": member,
+            "beneficiaries": list(beneficiaries_of(member=member)),
+            "enrollments": list(plans_of_member(member=member)),
+            "claims": list(latest_claims_for_member(member=member)[:LATEST]),
+            "draft": draft_for_member(member=member),
+            "notifications": list(notifications_for_member(member=member)[:LATEST]),
+        },
+    )
 
 
 @login_not_required

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mutua.accounts.services import profile_photo_remove, profile_photo_set
 from mutua.accounts.tests.factories import totp_enable
 from mutua.bookings.tests.factories import sent_booking
 from mutua.claims import services as claim_services
@@ -121,6 +125,7 @@ def test_each_watched_model_names_its_member(member, operator):
         Attachment.objects.filter(document__claim=claim).first(),
         Settlement.objects.filter(document__claim=paid).first(),
         Authenticator.objects.filter(user=member.user).first(),
+        member.user,
     ]
     assert {type(row) for row in rows} == set(MEMBER_OF)
     for row in rows:
@@ -248,7 +253,6 @@ def test_a_page_with_the_add_documents_form_is_never_cached(client, member, oper
     claim_services.claim_suspend_for_documents(claim=claim, actor=operator, items=["Fattura"], deadline=in_days(10))
     client.force_login(member.user)
     assert "csrfmiddlewaretoken" in view(client, detail(claim))
-    assert pagecache.content(member, "claim", claim.pk).html is None
     assert "claims_claim" in tables_read(client, detail(claim))
 
 
@@ -268,15 +272,61 @@ def test_an_unknown_status_is_the_unfiltered_list(client, member):
     assert "<script>" not in page and detail(claim) in page
 
 
+def request_of(member, path: str = "/"):
+    request = RequestFactory().get(path)
+    request.user = member.user
+    return request
+
+
 def test_a_page_rendered_while_the_data_changed_is_not_served(member):
     """The token is read before the data: a change during the rendering makes the stored page unreachable."""
-    cached = pagecache.content(member, "home")
+    cached = pagecache.page(request_of(member), member, "home")
     pagecache.forget_member_pages([member.pk])  # a change commits while the page is being rendered
-    cached.put("<p>vecchio</p>")
-    assert pagecache.content(member, "home").html is None
-    fresh = pagecache.content(member, "home")
-    fresh.put("<p>nuovo</p>")
-    assert pagecache.content(member, "home").html == "<p>nuovo</p>"
+    cached.store("<p>vecchio</p>")
+    assert pagecache.page(request_of(member), member, "home").html is None
+    pagecache.page(request_of(member), member, "home").store("<p>nuovo</p>")
+    assert pagecache.page(request_of(member), member, "home").html == "<p>nuovo</p>"
+    assert pagecache.page(request_of(member, "/?x=1"), member, "home").html is None  # another path, another page
+
+
+def test_a_request_with_messages_to_show_is_rendered_and_not_kept(member):
+    request = request_of(member)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    pagecache.page(request_of(member), member, "home").store("<p>pagina</p>")
+    messages.success(request, "Dati aggiornati.")
+    cached = pagecache.page(request, member, "home")
+    assert cached.html is None and cached.key == ""
+
+
+def test_the_csrf_token_is_each_sessions_own(member):
+    """A page kept from one session carries no token: another session of the same member gets its own, valid one."""
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for browser in (first, second):
+        browser.force_login(member.user)
+    view(first, HOME)
+    stored = view(first, HOME)
+    page = view(second, HOME)  # served from the page the first session rendered
+    assert "claims_claim" not in tables_read(second, HOME)
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert tokens and pagecache.CSRF_PLACEHOLDER not in page + stored
+    answer = second.post(reverse("set_language"), {"language": "en", "next": HOME, "csrfmiddlewaretoken": tokens[0]})
+    assert answer.status_code == 302  # accepted: a token of another session would get 403
+    stolen = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', stored)[0]
+    third = Client(enforce_csrf_checks=True)
+    third.force_login(member.user)
+    view(third, HOME)
+    refused = third.post(reverse("set_language"), {"language": "en", "next": HOME, "csrfmiddlewaretoken": stolen})
+    assert refused.status_code == 403
+
+
+def test_a_new_photo_shows_in_the_header(client, member):
+    client.force_login(member.user)
+    assert 'data-testid="header-photo"' not in view(client, HOME)
+    profile_photo_set(user=member.user, upload=samples.jpeg_upload("foto.jpg"), request=None)
+    assert 'data-testid="header-photo"' in view(client, HOME)
+    profile_photo_remove(user=member.user, request=None)
+    assert 'data-testid="header-photo"' not in view(client, HOME)
 
 
 def test_a_new_release_never_serves_the_old_templates_html(tmp_path, settings):
