@@ -112,12 +112,15 @@ class CachedPage:
             cache.set(self.key, (self.tokens, html), settings.MEMBER_PAGE_CACHE_SECONDS)
 
 
-def page(request: HttpRequest, member: Member, name: str, *, keep: bool = True) -> CachedPage:
+def page(request: HttpRequest, member: Member, name: str, *, keep: bool | None = None) -> CachedPage:
     """The cached page ``name`` for ``member`` at this request's path, if still current; one cache round trip.
 
-    ``keep=False`` (a URL whose variants must not fill the cache) renders without storing. A missing token is created
-    before the page is rendered, so a change after this point replaces it.
+    Only a URL without a query string is kept, unless ``keep`` says otherwise (a view that bounds its variants):
+    whatever is typed after "?" cannot fill the cache. A missing token is created before the page is rendered, so a
+    change after this point replaces it.
     """
+    if keep is None:
+        keep = not request.GET
     from mutua.providers.selectors import CACHE_VERSION_KEY as PROVIDERS_KEY
 
     nothing = CachedPage(key="", tokens=(), html=None)

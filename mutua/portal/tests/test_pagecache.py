@@ -377,3 +377,12 @@ def test_every_write_that_sends_no_signal_to_a_watched_table_forgets_the_pages()
                 if "forget_member_pages" not in following and "forget_plan_pages" not in following:
                     unguarded.append(f"{path.relative_to(root)}:{number + 1}")
     assert unguarded == []
+
+
+@pytest.mark.parametrize("query", ["?x=1", "?pagina=2", "?utm_source=newsletter"])
+def test_a_query_string_on_panoramica_or_a_claim_is_rendered_not_kept(client, member, query):
+    claim = sent_claim(member)
+    client.force_login(member.user)
+    for url in (HOME + query, detail(claim) + query):
+        view(client, url)
+        assert "claims_claim" in tables_read(client, url), url
