@@ -38,13 +38,23 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 if TYPE_CHECKING:
     from mutua.members.models import Member
 
 PLANS_KEY = "mutua:pages:plans"
-# What {% csrf_token %} renders into a stored page, replaced by the session's own token in each response.
-CSRF_PLACEHOLDER = "mutua-pagecache-csrf-placeholder"
+
+
+@functools.cache
+def csrf_placeholder() -> str:
+    """What {% csrf_token %} renders into a stored page, replaced by the session's own token in each response.
+
+    Derived from the secret key, so no text a member or an operator types can contain it.
+    """
+    return "csrf-" + salted_hmac("mutua.core.pagecache", "csrf-placeholder").hexdigest()[:32]
+
+
 TOKEN_SECONDS = 60 * 60 * 24  # a member's token outlives their cached pages; when it expires they are just rendered
 
 
@@ -81,7 +91,8 @@ def release() -> str:
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256(repr(sorted(site(HttpRequest()).items())).encode())
     manifest = Path(settings.STATIC_ROOT or root / "staticfiles") / "staticfiles.json"
-    paths = [manifest] if manifest.is_file() else []
+    # The locked dependencies too: an upgrade of Django or allauth may change what a template renders.
+    paths = [p for p in (manifest, root / "requirements.lock") if p.is_file()]
     for folder in (root / "mutua", root / "config", root / "locale"):
         paths += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in paths:
@@ -97,13 +108,20 @@ class CachedPage:
     key: str
     tokens: tuple[str, ...]
     html: str | None
+    member: Member | None = None
 
     def response(self, request: HttpRequest) -> HttpResponse:
-        return HttpResponse((self.html or "").replace(CSRF_PLACEHOLDER, get_token(request)))
+        return HttpResponse((self.html or "").replace(csrf_placeholder(), get_token(request)))
 
     def render(self, request: HttpRequest, template: str, context: Mapping[str, object]) -> HttpResponse:
         """Render the page as ``render()`` does, keep it (with the placeholder) and answer with this session's token."""
-        self.store(render_to_string(template, {**context, "csrf_token": CSRF_PLACEHOLDER}, request))
+        from mutua.notifications.selectors import unread_count
+
+        extra: dict[str, object] = {"csrf_token": csrf_placeholder()}
+        if self.key and self.member is not None:
+            # The bell from the database, not from its one-minute cache: a kept page may outlive that minute.
+            extra["unread_notifications"] = unread_count(member=self.member, fresh=True)
+        self.store(render_to_string(template, {**context, **extra}, request))
         return self.response(request)
 
     def store(self, html: str) -> None:
@@ -112,19 +130,18 @@ class CachedPage:
             cache.set(self.key, (self.tokens, html), settings.MEMBER_PAGE_CACHE_SECONDS)
 
 
-def page(request: HttpRequest, member: Member, name: str, *, keep: bool | None = None) -> CachedPage:
-    """The cached page ``name`` for ``member`` at this request's path, if still current; one cache round trip.
+def page(request: HttpRequest, member: Member, name: str, *, path: str, queries: Iterable[str] = ("",)) -> CachedPage:
+    """The cached page ``name`` for ``member``, if still current; one cache round trip.
 
-    Only a URL without a query string is kept, unless ``keep`` says otherwise (a view that bounds its variants):
-    whatever is typed after "?" cannot fill the cache. A missing token is created before the page is rendered, so a
-    change after this point replaces it.
+    Only the page's own ``path`` with one of the ``queries`` (the raw query string; none by default) is kept, so
+    nothing typed in the URL (``/pratiche/007/``, ``?&&``, a repeated parameter) can fill the cache. A missing token
+    is created before the page is rendered, so a change after this point replaces it.
     """
-    if keep is None:
-        keep = not request.GET
     from mutua.providers.selectors import CACHE_VERSION_KEY as PROVIDERS_KEY
 
     nothing = CachedPage(key="", tokens=(), html=None)
-    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0 or not keep:
+    query = request.META.get("QUERY_STRING", "")
+    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0 or request.path != path or query not in set(queries):
         return nothing
     if hasattr(request, "_messages") and len(get_messages(request)):
         return nothing  # messages to show: rendered for this request only
@@ -135,7 +152,8 @@ def page(request: HttpRequest, member: Member, name: str, *, keep: bool | None =
             "mutua:pages",
             name,
             str(member.pk),
-            hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16],
+            path,
+            query,
             translation.get_language() or "",
             timezone.localdate().isoformat(),
             release(),
@@ -156,4 +174,4 @@ def page(request: HttpRequest, member: Member, name: str, *, keep: bool | None =
     stored = found.get(key)
     current = tuple(tokens)
     html = stored[1] if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == current else None
-    return CachedPage(key=key, tokens=current, html=html)
+    return CachedPage(key=key, tokens=current, html=html, member=member)

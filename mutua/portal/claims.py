@@ -24,6 +24,7 @@ from mutua.plans.coverage import Outcome
 from mutua.portal.owned import cancel_page, owned_or_404, pdf_download, stored_file_download
 
 BOOKINGS_SHOWN = 50
+FIRST_PAGES = ("", "pagina=1", "pagina=2", "pagina=3")  # the Lista pratiche pages kept in the cache
 
 
 def _member(request: HttpRequest) -> Member:
@@ -289,8 +290,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     year_text = request.GET.get("anno", "")
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
     # Only the unfiltered first pages are kept: a bounded number of entries per member, whatever is in the URL.
-    first_pages = set(request.GET) <= {"pagina"} and request.GET.get("pagina", "1") in {"1", "2", "3"}
-    cached = pagecache.page(request, member, "claims", keep=first_pages)
+    cached = pagecache.page(request, member, "claims", path=reverse("portal:claim_list"), queries=FIRST_PAGES)
     if cached.html is not None:
         return cached.response(request)
     claims = selectors.claim_list_for_member(member=member, status=status, year=year)
@@ -312,7 +312,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    cached = pagecache.page(request, member, "claim")  # stored only once this member's claim was found and shown
+    # Stored only once this member's claim was found and shown, under its one canonical path.
+    cached = pagecache.page(request, member, "claim", path=reverse("portal:claim_detail", args=[pk]))
     if cached.html is not None:
         return cached.response(request)
     claim = selectors.claim_detail_for_member(member=member, pk=pk)

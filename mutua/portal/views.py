@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from mutua.claims.selectors import draft_for_member, latest_claims_for_member
 from mutua.core import pagecache
@@ -16,7 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     member = member_for_user(user=request.user)  # type: ignore[arg-type]
     if member is None:
         return render(request, "portal/staff_home.html")
-    cached = pagecache.page(request, member, "home")
+    cached = pagecache.page(request, member, "home", path=reverse("portal:home"))
     if cached.html is not None:
         return cached.response(request)
     return cached.render(

@@ -13,12 +13,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from mutua.accounts.services import profile_photo_remove, profile_photo_set
 from mutua.accounts.tests.factories import totp_enable
@@ -31,6 +35,7 @@ from mutua.claims.tests.test_drafts import data
 from mutua.core import pagecache
 from mutua.members.models import Beneficiary, Member
 from mutua.notifications.models import Notification
+from mutua.notifications.selectors import unread_cache_key
 from mutua.notifications.services import notification_create, notifications_mark_read
 from mutua.payouts import services as payouts
 from mutua.payouts.tests.test_payouts import execution_day, settled
@@ -96,7 +101,7 @@ def test_every_table_a_page_reads_is_watched(client, member, operator):
         Provider.categories.through._meta.db_table,
     }
     # Read before the page, by the session and the user's authentication, not rendered into the cached content.
-    request_tables = {"django_session", "accounts_user", "members_regionaloffice", "usersessions_usersession"}
+    request_tables = {"django_session", "members_regionaloffice", "usersessions_usersession"}
     client.force_login(member.user)
     with override_settings(MEMBER_PAGE_CACHE_SECONDS=0):
         for url in (HOME, CLAIMS, detail(blocked), detail(paid)):
@@ -272,31 +277,68 @@ def test_an_unknown_status_is_the_unfiltered_list(client, member):
     assert "<script>" not in page and detail(claim) in page
 
 
-def request_of(member, path: str = "/"):
+def request_of(member, path: str = HOME):
     request = RequestFactory().get(path)
     request.user = member.user
     return request
 
 
+def home_page(request, member):
+    return pagecache.page(request, member, "home", path=HOME)
+
+
 def test_a_page_rendered_while_the_data_changed_is_not_served(member):
     """The token is read before the data: a change during the rendering makes the stored page unreachable."""
-    cached = pagecache.page(request_of(member), member, "home")
+    cached = home_page(request_of(member), member)
     pagecache.forget_member_pages([member.pk])  # a change commits while the page is being rendered
     cached.store("<p>vecchio</p>")
-    assert pagecache.page(request_of(member), member, "home").html is None
-    pagecache.page(request_of(member), member, "home").store("<p>nuovo</p>")
-    assert pagecache.page(request_of(member), member, "home").html == "<p>nuovo</p>"
-    assert pagecache.page(request_of(member, "/?x=1"), member, "home").html is None  # another path, another page
+    assert home_page(request_of(member), member).html is None
+    home_page(request_of(member), member).store("<p>nuovo</p>")
+    assert home_page(request_of(member), member).html == "<p>nuovo</p>"
+    assert home_page(request_of(member, "/?x=1"), member).html is None  # another URL: not served, not kept
 
 
 def test_a_request_with_messages_to_show_is_rendered_and_not_kept(member):
     request = request_of(member)
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
-    pagecache.page(request_of(member), member, "home").store("<p>pagina</p>")
+    home_page(request_of(member), member).store("<p>pagina</p>")
     messages.success(request, "Dati aggiornati.")
-    cached = pagecache.page(request, member, "home")
+    cached = home_page(request, member)
     assert cached.html is None and cached.key == ""
+
+
+def test_a_message_shows_once_on_a_cached_page_and_is_not_kept(client, member):
+    client.force_login(member.user)
+    view(client, HOME)
+    assert "claims_claim" not in tables_read(client, HOME)  # kept
+    storage = CookieStorage(RequestFactory().get(HOME))
+    storage.add(messages.SUCCESS, "Dati aggiornati con successo.")
+    carrier = HttpResponse()
+    storage.update(carrier)  # the cookie a redirect after a change would have set
+    client.cookies[storage.cookie_name] = carrier.cookies[storage.cookie_name].value
+    assert "Dati aggiornati con successo." in view(client, HOME)
+    assert "Dati aggiornati con successo." not in view(client, HOME)
+
+
+def test_a_bell_count_kept_with_a_page_comes_from_the_database(client, member):
+    notification_create(member=member, kind="generic", title="Avviso", body="", url="/pratiche/")
+    client.force_login(member.user)
+    cache.set(unread_cache_key(member.pk), 7, 60)  # a stale number a racing reader could leave behind
+    page = view(client, HOME)
+    assert re.search(r'data-testid="unread">1<', page) and 'data-testid="unread">7<' not in page
+
+
+def test_a_new_release_or_a_new_day_is_rendered_again(client, member, monkeypatch):
+    client.force_login(member.user)
+    view(client, HOME)
+    assert "claims_claim" not in tables_read(client, HOME)
+    monkeypatch.setattr(pagecache, "release", lambda: "altra-versione")
+    assert "claims_claim" in tables_read(client, HOME)
+    assert "claims_claim" not in tables_read(client, HOME)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(pagecache.timezone, "localdate", lambda: tomorrow)
+    assert "claims_claim" in tables_read(client, HOME)
 
 
 def test_the_csrf_token_is_each_sessions_own(member):
@@ -309,7 +351,7 @@ def test_the_csrf_token_is_each_sessions_own(member):
     page = view(second, HOME)  # served from the page the first session rendered
     assert "claims_claim" not in tables_read(second, HOME)
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert tokens and pagecache.CSRF_PLACEHOLDER not in page + stored
+    assert tokens and pagecache.csrf_placeholder() not in page + stored
     answer = second.post(reverse("set_language"), {"language": "en", "next": HOME, "csrfmiddlewaretoken": tokens[0]})
     assert answer.status_code == 302  # accepted: a token of another session would get 403
     stolen = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', stored)[0]
@@ -379,10 +421,26 @@ def test_every_write_that_sends_no_signal_to_a_watched_table_forgets_the_pages()
     assert unguarded == []
 
 
-@pytest.mark.parametrize("query", ["?x=1", "?pagina=2", "?utm_source=newsletter"])
+@pytest.mark.parametrize("query", ["?x=1", "?pagina=2", "?utm_source=newsletter", "?&", "?&&"])
 def test_a_query_string_on_panoramica_or_a_claim_is_rendered_not_kept(client, member, query):
     claim = sent_claim(member)
     client.force_login(member.user)
     for url in (HOME + query, detail(claim) + query):
         view(client, url)
         assert "claims_claim" in tables_read(client, url), url
+
+
+@pytest.mark.parametrize("query", ["?pagina=2&pagina=2", "?pagina=2&", "?pagin%61=2", "?pagina=%32"])
+def test_odd_spellings_of_a_kept_list_page_are_not_kept(client, member, query):
+    sent_claim(member)
+    client.force_login(member.user)
+    view(client, CLAIMS + query)
+    assert "claims_claim" in tables_read(client, CLAIMS + query)
+
+
+def test_a_claim_reached_by_another_spelling_of_its_id_is_not_kept(client, member):
+    claim = sent_claim(member)
+    client.force_login(member.user)
+    odd = f"/pratiche/000{claim.pk}/"
+    view(client, odd)
+    assert "claims_claim" in tables_read(client, odd)
