@@ -75,3 +75,21 @@ def test_another_member_and_anonymous_visitors_see_nothing_of_the_suspension(cli
     client.force_login(other_member.user)
     response = client.get(detail(claim))
     assert response.status_code == 404 and "Cartella clinica segreta" not in response.content.decode()
+
+
+def test_switching_language_after_a_refused_upload_returns_to_the_claim(client, member, operator):
+    """The refused "Aggiungi documenti" page is at a URL that only takes POST: the language switch must not go there."""
+    claim = services.claim_take(claim=sent_claim(member), actor=operator)
+    services.claim_suspend_for_documents(
+        claim=claim, actor=operator, items=["Ricevuta"], deadline=timezone.localdate() + dt.timedelta(days=12)
+    )
+    client.force_login(member.user)
+    page_url = "http://testserver" + detail(claim)
+    refused = client.post(
+        reverse("portal:claim_add_documents", args=[claim.pk]), {"holder": "socio"}, HTTP_REFERER=page_url
+    )
+    assert refused.status_code == 400
+    assert f'name="next" type="hidden" value="{page_url}"' in refused.content.decode()
+    switched = client.post(reverse("set_language"), {"language": "en", "next": page_url})
+    assert switched.status_code == 302 and switched["Location"] == page_url
+    assert client.get(detail(claim)).status_code == 200
