@@ -8,8 +8,10 @@ from its pool, so one per pool is enough.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -33,3 +35,14 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = _ReusedClient
+
+
+def token_create(key: str, timeout: float | None = None) -> str | None:
+    """Put a new random token under ``key`` unless another process just did; the token now there.
+
+    Tokens version cached data (providers' answers, member pages): replacing or deleting one makes everything
+    stored under the old one unreachable. None only when it was deleted again at this very moment.
+    """
+    cache.add(key, uuid.uuid4().hex, timeout)
+    token = cache.get(key)
+    return None if token is None else str(token)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,8 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+
+from mutua.core.cache import token_create
 
 if TYPE_CHECKING:
     from mutua.members.models import Member
@@ -166,8 +167,7 @@ def page(request: HttpRequest, member: Member, name: str, *, path: str, queries:
     for token_key in token_keys:
         token = found.get(token_key)
         if token is None:
-            cache.add(token_key, uuid.uuid4().hex, TOKEN_SECONDS if token_key == member_key(member.pk) else None)
-            token = cache.get(token_key)
+            token = token_create(token_key, TOKEN_SECONDS if token_key == member_key(member.pk) else None)
         if token is None:  # replaced again at this very moment: render, and keep nothing
             return nothing
         tokens.append(str(token))
