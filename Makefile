@@ -34,7 +34,7 @@ test: install
 	$(PY) -m pytest -q e2e $(PYTEST_ARGS)
 
 unit: install
-	$(PY) -m pytest -q mutua $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) mutua bench $(PYTEST_ARGS)
 
 e2e: install
 	$(PY) -m pytest -q e2e $(PYTEST_ARGS)

@@ -1,27 +1,51 @@
-"""Personas shared by every test: member, other_member, new_member (never signed in), operator, supervisor."""
+"""Shared by every test: a frozen clock, and the personas member, other_member, new_member (never signed in),
+operator, supervisor.
+
+The clock. Every test but the browser tests runs with the clock frozen at one instant (``clock``), so no test depends
+on the day it runs. ``MUTUA_TEST_NOW`` moves that instant (an ISO date-time, e.g. ``2027-12-31T23:30:00+01:00``) or,
+set to ``real``, freezes it at the moment each test starts: CI runs the suite at shifted instants and at the real time
+(docs/testing.md). A test that needs "today" takes it from the frozen clock (the ``today`` fixture,
+``mutua.core.testing.days_ago``), and moves it with ``clock.shift(...)``; never from the calendar. Browser tests keep
+the real clock: Chromium's own clock decides whether the server's cookies have expired.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache, caches
 
 from mutua.accounts.models import Role
 from mutua.accounts.tests.factories import totp_enable
+from mutua.core.testing import frozen_now
 from mutua.members.tests.factories import BeneficiaryFactory, MemberFactory, NewMemberFactory, UserFactory
 from mutua.notifications.sms import LocmemSmsBackend
 
 
 @pytest.fixture(autouse=True)
-def _member_pages_cached(settings):
-    """The member pages' cache on, as in production (off by default without REDIS_URL): every test that looks at a
-    page after a change also checks that the change reached it (mutua.core.pagecache)."""
-    settings.MEMBER_PAGE_CACHE_SECONDS = 600
+def clock(request):
+    """The frozen clock (time_machine's traveller: ``clock.shift(...)``, ``clock.move_to(...)``); None in browser
+    tests, which keep the real one."""
+    if request.node.get_closest_marker("e2e"):
+        yield None
+        return
+    with time_machine.travel(frozen_now(), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def today(clock) -> dt.date:
+    """Today in Rome, by the frozen clock."""
+    from django.utils import timezone
+
+    return timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
 def _clean_state():
     cache.clear()
-    caches["fragments"].clear()  # settings such as MUTUA_SHOW_OUTBOX change between tests
     caches["markers"].clear()
     LocmemSmsBackend.outbox.clear()
     yield

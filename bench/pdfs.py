@@ -153,7 +153,7 @@ def page_queries(*, plan: dict[str, Any], runs: int = 10) -> dict[str, Any]:
     CPU time (`process_time`, this process only) does not count the waits for PostgreSQL or for a busy machine's
     scheduler, so it compares pages with the floor even when the wall-clock figures are blurred by other load.
     """
-    from django.test import Client, override_settings
+    from django.test import Client
 
     spec = plan["users"][0]
     member = Member.objects.select_related("user").get(user__username=spec["username"])
@@ -176,12 +176,6 @@ def page_queries(*, plan: dict[str, Any], runs: int = 10) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, path in pages.items():
         result[name] = _page_timing(client, path, runs)
-        if name not in {"home", "claim_list", "claim_detail"}:
-            continue
-        # The same page with the member pages' cache off (mutua.core.pagecache): the cost of its first view.
-        with override_settings(MEMBER_PAGE_CACHE_SECONDS=0):
-            rendered = _page_timing(client, path, runs)
-        result[name] |= {"rendered_cpu_ms": rendered["cpu_ms"], "rendered_queries": rendered["queries"]}
     return result
 
 

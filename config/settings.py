@@ -111,13 +111,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "mutua.core.cache.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    # Rendered template fragments that depend only on the code and the language (the member menu): kept in
-    # each process, so a deploy, which restarts the processes, can never serve the previous release's markup.
-    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
     # The providers map's answers: the same for every member, but one per visible area, so they are kept in each
     # process with a bound (about 100 KB each) rather than in Redis, where panning members could fill the memory
     # that sessions and rate limits need. Their version token is in the shared cache (mutua.providers.selectors).
@@ -344,7 +341,3 @@ DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "180"))
 # Suspended claims: `manage.py send_suspension_reminders` (daily) reminds the member this many days before the
 # deadline for the documents asked, once per suspension.
 SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))
-# Panoramica, Lista pratiche and a claim's page are kept this long in the cache, and served again until the
-# member's data changes (mutua.core.pagecache); 0 renders them on every request. Only with a shared cache:
-# with each process's own, a change made by another process (a worker, cron, a second app server) would not show.
-MEMBER_PAGE_CACHE_SECONDS = int(os.environ.get("MEMBER_PAGE_CACHE_SECONDS", "600" if REDIS_URL else "0"))

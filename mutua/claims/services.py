@@ -35,7 +35,6 @@ from mutua.claims.models import (
 )
 from mutua.claims.selectors import open_claim_for_member
 from mutua.core.formatting import format_eur
-from mutua.core.pagecache import forget_member_pages
 from mutua.members.models import Beneficiary, Member, MemberKind
 from mutua.notifications.models import NotificationKind
 from mutua.notifications.services import claim_url, notification_create, notify_claim_status
@@ -79,7 +78,6 @@ def claim_transition(
             fields.append("submitted_at")
         if from_status == ClaimStatus.SUSPENDED:  # leaving "Sospesa" ends the suspension and any block
             ClaimSuspension.objects.filter(claim=locked, ended_at=None).update(ended_at=when)
-            forget_member_pages([locked.member_id])  # update() sends no signal
             if locked.block_reason:
                 locked.block_reason = ""
                 fields.append("block_reason")
@@ -301,7 +299,6 @@ def claim_submit(*, member: Member, token: uuid.UUID | str, actor: User) -> Subm
             merged = False
         else:
             ClaimDocument.objects.filter(claim=draft).update(claim=open_claim)
-            forget_member_pages([member.pk])  # update() sends no signal
             ClaimEvent.objects.create(
                 claim=open_claim,
                 actor=actor,
@@ -732,7 +729,6 @@ def claim_settle(*, claim: Claim, actor: User, figures: Mapping[int, SettlementF
         if total <= 0:
             raise ClaimError(_("Non c'è nulla da pagare: se la pratica non è rimborsabile, respingila con il motivo."))
         Settlement.objects.bulk_create(rows)
-        forget_member_pages([claim.member_id])  # bulk_create sends no signal
         audit_record(
             action="claim.settled",
             actor=actor,
@@ -814,7 +810,6 @@ def claim_study_subsidy_approve(*, claim: Claim, actor: User) -> Claim:
                 )
             )
         Settlement.objects.bulk_create(rows)
-        forget_member_pages([claim.member_id])  # bulk_create sends no signal
         total = sum((row.amount_paid for row in rows), Decimal("0.00"))
         audit_record(
             action="claim.settled",

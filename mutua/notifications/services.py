@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -17,10 +16,8 @@ from django.utils.translation import gettext as _
 
 from mutua.claims.models import Claim, ClaimStatus, Settlement
 from mutua.core.formatting import format_date, format_eur
-from mutua.core.pagecache import forget_member_pages
 from mutua.members.models import Member
 from mutua.notifications.models import Channel, MessageStatus, Notification, NotificationKind, OutboundMessage
-from mutua.notifications.selectors import unread_cache_key
 from mutua.notifications.sms import get_sms_backend, sms_fit
 
 
@@ -101,17 +98,7 @@ def notifications_mark_read(*, member: Member, ids: Iterable[int] | None = None)
     unread = Notification.objects.filter(member=member, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
-    changed = unread.update(read_at=timezone.now())
-    unread_count_forget(member.pk)
-    forget_member_pages([member.pk])  # update() sends no signal
-    return changed
-
-
-def unread_count_forget(member_id: int) -> None:
-    """Drop the cached number on the member's bell now and once the current transaction commits."""
-    key = unread_cache_key(member_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    return unread.update(read_at=timezone.now())
 
 
 # --- Claim status: in the portal, by e-mail, by SMS -----------------------------------------------------

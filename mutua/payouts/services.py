@@ -17,7 +17,6 @@ from mutua.accounts.models import User
 from mutua.audit.services import audit_record
 from mutua.claims.models import Claim, ClaimStatus, Settlement
 from mutua.claims.services import claim_transition
-from mutua.core.pagecache import forget_member_pages
 from mutua.payouts.models import BatchStatus, PaymentBatch, PaymentBatchItem
 from mutua.payouts.sepa import Transfer, iban_problem, is_target_day, sepa_file
 
@@ -145,7 +144,6 @@ def batch_confirm(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
         Settlement.objects.filter(pk__in=[s.pk for s in settlements]).update(
             paid_on=value_date, payment_year=value_date.year
         )
-        forget_member_pages(s.document.claim.member_id for s in settlements)  # update() sends no signal
         claims = {s.document.claim_id: s.document.claim for s in settlements}
         for claim in claims.values():
             claim_transition(

@@ -17,14 +17,12 @@ from mutua.bookings.selectors import booking_list_for_member
 from mutua.claims import selectors, services
 from mutua.claims.forms import DocumentForm, FilesForm, KindForm, RegionForm, StudyDocumentForm
 from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus, ClaimSuspension, SuspensionKind
-from mutua.core import pagecache
 from mutua.members.models import Member
 from mutua.members.selectors import member_or_404
 from mutua.plans.coverage import Outcome
 from mutua.portal.owned import cancel_page, owned_or_404, pdf_download, stored_file_download
 
 BOOKINGS_SHOWN = 50
-FIRST_PAGES = ("", "pagina=1", "pagina=2", "pagina=3")  # the Lista pratiche pages kept in the cache
 
 
 def _member(request: HttpRequest) -> Member:
@@ -289,12 +287,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         status = ""
     year_text = request.GET.get("anno", "")
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-    # Only the unfiltered first pages are kept: a bounded number of entries per member, whatever is in the URL.
-    cached = pagecache.page(request, member, "claims", path=reverse("portal:claim_list"), queries=FIRST_PAGES)
-    if cached.html is not None:
-        return cached.response(request)
     claims = selectors.claim_list_for_member(member=member, status=status, year=year)
-    return cached.render(
+    return render(
         request,
         "portal/claims/list.html",
         {
@@ -312,10 +306,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request)
-    # Stored only once this member's claim was found and shown, under its one canonical path.
-    cached = pagecache.page(request, member, "claim", path=reverse("portal:claim_detail", args=[pk]))
-    if cached.html is not None:
-        return cached.response(request)
     claim = selectors.claim_detail_for_member(member=member, pk=pk)
     if claim is None:
         raise Http404
@@ -326,9 +316,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     blocked = bool(claim.block_reason) or (suspension is not None and suspension.kind == SuspensionKind.BLOCK)
     form = _document_form(claim, member) if claim.status == ClaimStatus.SUSPENDED and not blocked else None
     context = {"claim": claim, "member": member, "form": form, "suspension": suspension}
-    if form is not None:  # a form to fill in (and its errors) belongs to this request only
-        return render(request, "portal/claims/detail.html", context)
-    return cached.render(request, "portal/claims/detail.html", context)
+    return render(request, "portal/claims/detail.html", context)
 
 
 def _open_suspension(claim: Claim) -> ClaimSuspension | None:

@@ -1,10 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from mutua.claims.selectors import draft_for_member, latest_claims_for_member
-from mutua.core import pagecache
 from mutua.members.selectors import beneficiaries_of, member_for_user
 from mutua.notifications.selectors import notifications_for_member
 from mutua.plans.selectors import plans_of_member
@@ -17,10 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     member = member_for_user(user=request.user)  # type: ignore[arg-type]
     if member is None:
         return render(request, "portal/staff_home.html")
-    cached = pagecache.page(request, member, "home", path=reverse("portal:home"))
-    if cached.html is not None:
-        return cached.response(request)
-    return cached.render(
+    return render(
         request,
         "portal/home.html",
         {

@@ -11,7 +11,6 @@ from typing import Any
 from django.core.cache import BaseCache, cache, caches
 from django.db.models import QuerySet
 
-from mutua.core.cache import token_create
 from mutua.providers.models import Category, Provider, search_key
 
 # The map shows at most this many markers at once; the total is reported so the member knows to zoom in.
@@ -58,7 +57,8 @@ def providers_cache_version() -> str:
     """The current token of the providers' data; a new one makes every cached answer unreachable at once."""
     version = cache.get(CACHE_VERSION_KEY)
     if version is None:
-        version = token_create(CACHE_VERSION_KEY)
+        cache.add(CACHE_VERSION_KEY, uuid.uuid4().hex, None)  # unless another process just did
+        version = cache.get(CACHE_VERSION_KEY)
     # Replaced again this very moment: a token of this request's own, so nothing it stores is ever reused.
     return str(version) if version is not None else uuid.uuid4().hex
 

@@ -317,7 +317,7 @@ class TestSessions:
         settings.CACHES = {
             **settings.CACHES,
             "default": {
-                "BACKEND": "mutua.core.cache.RedisCache",
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": "redis://127.0.0.1:6379/12",
                 "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
             },

@@ -12,6 +12,7 @@ from mutua.claims import services
 from mutua.claims.models import ClaimStatus
 from mutua.claims.tests import samples
 from mutua.claims.tests.test_backoffice_services import sent_claim
+from mutua.core.testing import days_ago, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_member_reads_the_checklist_and_deadline_and_can_add_documents(client, m
             "holder": "socio",
             "doc_type": "ricevuta",
             "number": "77",
-            "issue_date": "2026-10-05",
+            "issue_date": typed(days_ago(30)),
             "amount": "30,00",
             "provider_province": "MI",
             "provider_name": "Farmacia Centrale",

@@ -277,7 +277,8 @@ def test_review_warns_of_likely_duplicates_and_lists_this_years_settlements(clie
     services.claim_take(claim=claim, actor=operator)
     services.claim_block(claim=claim, actor=operator, reason="Verifica in corso.")
     services.claim_cancel_by_operator(claim=claim, actor=operator, reason="Prova.")
-    second = sent_claim(member)  # same number, date, amount and provider
+    # Same number, date, amount and provider, in another scan.
+    second = sent_claim(member, upload=samples.pdf_upload(text="Un'altra scansione"))
     settled = SettlementFactory(
         document__claim__member=member, amount_paid=Decimal("55.50"), competence_year=timezone.localdate().year
     )

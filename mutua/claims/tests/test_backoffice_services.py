@@ -17,7 +17,7 @@ from mutua.claims.models import Claim, ClaimEvent, ClaimStatus, ClaimSuspension,
 from mutua.claims.selectors import claim_duplicates
 from mutua.claims.services import DocumentData
 from mutua.claims.tests import samples
-from mutua.core.testing import needs_row_locks, race
+from mutua.core.testing import days_ago, needs_row_locks, race
 from mutua.members.models import Member
 from mutua.members.tests.factories import MemberFactory, UserFactory
 from mutua.notifications.models import Notification, OutboundMessage
@@ -30,7 +30,7 @@ def data(**overrides: object) -> DocumentData:
     values: dict[str, object] = {
         "doc_type": "fattura",
         "number": "12/2026",
-        "issue_date": dt.date(2026, 10, 5),
+        "issue_date": days_ago(30),
         "amount": Decimal("80.00"),
         "provider_province": "MI",
         "provider_name": "Studio medico Rossi",

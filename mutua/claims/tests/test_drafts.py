@@ -13,13 +13,14 @@ from mutua.claims import services
 from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, ClaimStatus, ClaimSubmission
 from mutua.claims.services import DocumentData
 from mutua.claims.tests import samples
+from mutua.core.testing import days_ago
 
 
 def data(**overrides) -> DocumentData:
     values = {
         "doc_type": "fattura",
         "number": "12/2026",
-        "issue_date": dt.date(2026, 10, 5),
+        "issue_date": days_ago(30),
         "amount": Decimal("80.00"),
         "provider_province": "MI",
         "provider_name": "Studio medico Rossi",
@@ -191,13 +192,15 @@ def test_concurrent_submissions_produce_one_open_claim(member):
 
 
 @pytest.mark.django_db
-def test_purge_command_keeps_recent_drafts(member, draft):
+def test_purge_command_keeps_recent_drafts(member, draft, clock, settings):
     from django.core.management import call_command
 
     services.document_add(claim=draft, actor=member.user, data=data(), files=[samples.pdf_upload()])
+    clock.shift(dt.timedelta(days=settings.DRAFT_RETENTION_DAYS - 1))
     call_command("purge_drafts")
     assert Claim.objects.filter(pk=draft.pk).exists()
-    call_command("purge_drafts", days=0)
+    clock.shift(dt.timedelta(days=2))
+    call_command("purge_drafts")
     assert not Claim.objects.filter(pk=draft.pk).exists()
 
 

@@ -48,7 +48,7 @@ def test_settle_computes_each_document_and_tells_the_member(member, operator):
         D("20.00"),
         D("60.00"),
     )
-    assert s.competence_year == 2026 and s.paid_on is None and s.payment_year is None
+    assert s.competence_year == s.document.issue_date.year and s.paid_on is None and s.payment_year is None
     assert s.reason == "Scoperto del 20% con il minimo di € 20,00."
     event = claim.events.last()
     assert event.actor == operator and event.to_status == ClaimStatus.SETTLED and event.note == "Liquidati € 60,00."

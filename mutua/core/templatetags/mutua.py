@@ -95,7 +95,7 @@ def menu_entry(context: template.Context) -> dict[str, bool | str]:
     if match and match.url_name == "claim_draft":  # a draft is reached from its own start page
         claim = context.get("claim")
         entry = "study" if getattr(claim, "kind", "") == "study_subsidy" else "reimbursement"
-    current: dict[str, bool | str] = {"entry": entry}  # "entry" names the menu's state (its cache key)
+    current: dict[str, bool | str] = {"entry": entry}
     if entry:
         current[entry] = True
     current.update({group: True for group, entries in MENU_GROUPS.items() if entry in entries})

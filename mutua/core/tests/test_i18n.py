@@ -134,7 +134,7 @@ def test_login_page_is_served_in_the_language_of_the_cookie(client, settings):
 
 @pytest.mark.django_db
 def test_member_page_chrome_follows_the_language_switch(client, member):
-    """The header's cached fragments (brand, language chooser, member menu) are kept per language."""
+    """The header (brand, language chooser, member menu) is in the language the member chose."""
     client.force_login(member.user)
     italian = page(client.get("/profilo/"))
     assert '<option value="it" selected>IT</option><option value="en">EN</option>' in italian

@@ -57,7 +57,7 @@ def test_sessions_are_read_from_redis_only_when_the_cache_is_shared():
     assert alone["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert alone["session"] == "django.contrib.sessions.backends.db"  # a per-process cache would keep ended sessions
     shared = production({"REDIS_URL": "redis://127.0.0.1:6379/0"})
-    assert shared["cache"] == "mutua.core.cache.RedisCache"
+    assert shared["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert shared["session"] == "django.contrib.sessions.backends.cached_db"
 
 

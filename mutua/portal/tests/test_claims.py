@@ -13,6 +13,7 @@ from mutua.claims import services
 from mutua.claims.models import Claim, ClaimDocument, ClaimStatus
 from mutua.claims.tests import samples
 from mutua.claims.tests.test_drafts import data
+from mutua.core.testing import days_ago, typed
 from mutua.members.tests.factories import UserFactory
 
 
@@ -25,7 +26,7 @@ def doc_post(**overrides):
     values = {
         "doc_type": "fattura",
         "number": "A-17",
-        "issue_date": "05/10/2026",
+        "issue_date": typed(days_ago(30)),
         "amount": "1.234,56",
         "provider_province": "TO",
         "provider_name": "Ospedale Maria Vittoria",
@@ -33,7 +34,8 @@ def doc_post(**overrides):
         "notes": "",
         "files": [samples.pdf_upload()],
     }
-    values.update(overrides)
+    # A value may be computed when the test runs (by the frozen clock), not when parameters are collected.
+    values.update({name: value() if callable(value) else value for name, value in overrides.items()})
     return values
 
 
@@ -80,7 +82,7 @@ class TestRichiestaDiRimborso:
             ({"amount": "-5"}, "Scrivi l'importo in euro"),
             ({"amount": "0,00"}, "maggiore di zero"),
             ({"amount": "999.999.999,00"}, "supera € 200.000,00"),
-            ({"issue_date": (dt.date.today() + dt.timedelta(days=2)).strftime("%d/%m/%Y")}, "nel futuro"),
+            ({"issue_date": lambda: typed(days_ago(-1))}, "nel futuro"),  # tomorrow, by the frozen clock
             ({"issue_date": "31/02/2026"}, "Inserisci una data valida"),
             ({"provider_province": "XX"}, "Scegli un'opzione valida"),
             ({"provider_name": "x" * 201}, "non contenga più di 200 caratteri"),

@@ -17,13 +17,14 @@ from django.utils.html import strip_tags
 
 from mutua.claims.models import ClaimStatus
 from mutua.claims.tests.factories import ClaimDocumentFactory, ClaimFactory, SettlementFactory
+from mutua.core.testing import frozen_year
 from mutua.documents.tests.pdfread import page_texts
 from mutua.plans.models import ContributionMethod
 from mutua.plans.tests.factories import ContributionFactory, EnrollmentFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-THIS_YEAR = timezone.localdate().year
+THIS_YEAR = frozen_year()  # parameters are computed before the clock is frozen
 ZERO = Decimal("0")
 
 

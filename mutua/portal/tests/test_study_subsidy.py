@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus
 from mutua.claims.tests import samples
+from mutua.core.testing import days_ago, typed
 from mutua.members.models import MemberKind
 
 
@@ -17,7 +18,7 @@ def post_document(client, claim, **overrides):
         "school_type": "high",
         "grade": "100 e lode",
         "provider_name": "Liceo Scientifico Volta",
-        "issue_date": "15/07/2026",
+        "issue_date": typed(days_ago(30)),
         "notes": "",
         "files": [samples.pdf_upload("certificato.pdf")],
     }
