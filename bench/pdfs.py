@@ -62,7 +62,7 @@ def _receipt(member: Member, claim: Claim) -> tuple[Callable[[], bytes], Callabl
 
 
 def _card(member: Member, claim: Claim) -> tuple[Callable[[], bytes], Callable[[], bytes]]:
-    from mutua.documents.card import card_data, card_pdf
+    from mutua.plans.card import card_data, card_pdf
     from mutua.plans.selectors import active_enrollments
 
     today = timezone.localdate()
@@ -76,7 +76,7 @@ def _card(member: Member, claim: Claim) -> tuple[Callable[[], bytes], Callable[[
 
 
 def _contribution_certificate(member: Member, claim: Claim) -> tuple[Callable[[], bytes], Callable[[], bytes]]:
-    from mutua.documents.certificates import contribution_certificate_pdf
+    from mutua.plans.certificates import contribution_certificate_pdf
     from mutua.plans.selectors import certificate_years, contribution_certificate_for
 
     today = timezone.localdate()
@@ -91,12 +91,8 @@ def _contribution_certificate(member: Member, claim: Claim) -> tuple[Callable[[]
 
 
 def _subsidy_certificate(member: Member, claim: Claim) -> tuple[Callable[[], bytes], Callable[[], bytes]]:
-    from mutua.documents.certificates import (
-        SubsidyBasis,
-        subsidies_received,
-        subsidy_certificate_pdf,
-        subsidy_lines,
-    )
+    from mutua.claims.certificates import subsidy_certificate_pdf, subsidy_lines
+    from mutua.claims.selectors import SubsidyBasis, subsidies_received
 
     today = timezone.localdate()
     year = claim.submitted_at.year if claim.submitted_at else today.year

@@ -13,9 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.helpers import open_menu, sign_in, wait_until, watch_context
-from mutua.documents.card import card_check_url
 from mutua.documents.tests.pdfread import page_texts, qr_matrices
 from mutua.members.models import Member
+from mutua.plans.card import card_check_url
 from mutua.plans.models import ContributionMethod, DeductionCap
 from mutua.plans.tests.factories import ContributionFactory, EnrollmentFactory, PlanFactory
 

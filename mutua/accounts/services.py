@@ -23,7 +23,7 @@ from mutua.accounts.photos import PHOTO_KINDS, PHOTO_MAX_BYTES, photo_normalize,
 from mutua.audit.services import audit_record
 from mutua.documents.uploads import inspect_upload
 from mutua.members.models import Consent, ConsentChannel, ConsentPurpose, Member, PrivacyNotice
-from mutua.notifications.services import email_queue, sms_queue
+from mutua.notifications.outbox import email_queue, sms_queue
 
 
 class CodeError(Exception):

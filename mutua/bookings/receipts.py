@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from mutua.bookings.models import Booking, BookingStatus
 from mutua.core.formatting import format_date
-from mutua.documents.models import DocumentKind
-from mutua.documents.receipts import member_code_label, receipt_closing, receipt_header
-from mutua.documents.verification import document_issue
+from mutua.documents.issued import receipt_closing, receipt_header
+from mutua.documents.models import DocumentKind, IssuedDocument
+from mutua.documents.verification import VerifiedDocument, document_issue
+from mutua.members.printing import member_code_label
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -62,3 +63,13 @@ def booking_receipt_pdf(*, booking: Booking) -> bytes:
         ),
         code=code,
     )
+
+
+def booking_receipt_check(issued: IssuedDocument) -> VerifiedDocument | None:
+    """/verifica/: a booking's receipt stays valid while the booking is sent, with the same submission time."""
+    sent = Booking.objects.filter(pk=issued.object_id, submitted_at=issued.issued_at).exclude(
+        status=BookingStatus.DRAFT
+    )
+    if not sent.exists():
+        return None
+    return VerifiedDocument(code=issued.code, kind=issued.kind, object_id=issued.object_id, issued_at=issued.issued_at)

@@ -9,22 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.accounts.models import User
 from mutua.audit.services import audit_record
 from mutua.bookings.models import TRANSITIONS, Booking, BookingAttachment, BookingEvent, BookingStatus
+from mutua.bookings.notices import booking_status_notify
 from mutua.bookings.rules import earliest_appointment, notice_respected
 from mutua.core.formatting import format_date
 from mutua.members.models import Beneficiary, Member
-from mutua.notifications.models import NotificationKind
-from mutua.notifications.services import email_queue, notification_create, sms_queue
-from mutua.notifications.sms import sms_fit
 from mutua.providers.models import Provider
 
 ATTACHMENT_KINDS = {"pdf", "jpeg", "tiff"}
@@ -239,7 +235,7 @@ def booking_transition(
             from_status=from_status,
             to_status=to_status,
         )
-        _notify(booking=locked, to_status=to_status, note=note)
+        booking_status_notify(booking=locked, to_status=to_status, note=note)
     return locked
 
 
@@ -311,47 +307,3 @@ def booking_refuse(*, booking: Booking, actor: User, reason: str) -> Booking:
     if not reason.strip():
         raise BookingError(_("Indica il motivo del rifiuto."))
     return booking_transition(booking=booking, to_status=BookingStatus.REFUSED, actor=actor, note=reason.strip())
-
-
-def booking_url(booking_id: int) -> str:
-    return reverse("portal:booking_detail", args=[booking_id])
-
-
-def _notify(*, booking: Booking, to_status: str, note: str) -> None:
-    """In the portal, and by e-mail and SMS to the member's verified contacts; never the visit or the diagnosis."""
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {
-            "n": booking.pk,
-            "date": format_date(booking.appointment_date),
-            "name": settings.MUTUA_NAME,
-            "note": note.strip(),
-        }
-        if to_status == BookingStatus.SUBMITTED:
-            title = _("Prenotazione n. %(n)s inviata") % values
-            text = _("Abbiamo ricevuto la richiesta di prenotazione n. %(n)s per il %(date)s.") % values
-        elif to_status == BookingStatus.TAKEN:
-            title = _("Prenotazione n. %(n)s presa in carico") % values
-            text = _("La prenotazione n. %(n)s del %(date)s è stata presa in carico in forma diretta.") % values
-        elif to_status == BookingStatus.REFUSED:
-            title = _("Prenotazione n. %(n)s rifiutata") % values
-            text = _("La prenotazione n. %(n)s del %(date)s non è stata presa in carico.") % values
-        elif to_status == BookingStatus.CANCELLED:
-            title = _("Prenotazione n. %(n)s annullata") % values
-            text = _("La prenotazione n. %(n)s del %(date)s è stata annullata.") % values
-        else:
-            return
-        body = f"{text} {values['note']}".strip() if to_status == BookingStatus.REFUSED else text
-        member = Member.objects.only(
-            "first_name", "last_name", "email", "email_verified_at", "mobile", "mobile_verified_at"
-        ).get(pk=booking.member_id)
-        email_body = _(
-            "Gentile %(member)s,\n\n%(text)s\n\nPuoi seguirla nell'area soci, sezione Lista pratiche.\n\n%(name)s"
-        ) % {"member": member.full_name, "text": text, "name": settings.MUTUA_NAME}
-        sms = f"{settings.MUTUA_NAME}: {text}"
-    notification_create(
-        member=member, kind=NotificationKind.CLAIM_STATUS, title=title, body=body, url=booking_url(booking.pk)
-    )
-    if member.email_verified_at and member.email:
-        email_queue(to=member.email, subject=f"{settings.MUTUA_NAME} – {title}", body=email_body)
-    if member.mobile_verified_at and member.mobile:
-        sms_queue(to=member.mobile.as_e164, body=sms_fit(sms))

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from mutua.claims.models import Claim, ClaimDocument, ClaimStatus, DocumentType
 from mutua.core.formatting import format_date, format_eur
-from mutua.documents.models import DocumentKind
+from mutua.documents.issued import receipt_closing, receipt_header
+from mutua.documents.issued import receipt_verification_url as receipt_verification_url  # re-exported
+from mutua.documents.models import DocumentKind, IssuedDocument
 from mutua.documents.pdf import CONTENT_WIDTH, Column, Row
-from mutua.documents.receipts import member_code_label, receipt_closing, receipt_header
-from mutua.documents.receipts import receipt_verification_url as receipt_verification_url  # re-exported
-from mutua.documents.verification import document_issue
+from mutua.documents.verification import VerifiedDocument, document_issue
+from mutua.members.printing import member_code_label
 
 ROME = ZoneInfo("Europe/Rome")
 NO_VALUE = "—"
@@ -123,3 +124,11 @@ def _document_rows(documents: list[ClaimDocument], member_name: str) -> Iterator
             ],
             note=files_label % {"names": ", ".join(files)} if files else no_files,
         )
+
+
+def receipt_check(issued: IssuedDocument) -> VerifiedDocument | None:
+    """/verifica/: a receipt stays valid while its claim is out of draft with the same submission time."""
+    sent = Claim.objects.filter(pk=issued.object_id, submitted_at=issued.issued_at).exclude(status=ClaimStatus.DRAFT)
+    if not sent.exists():
+        return None
+    return VerifiedDocument(code=issued.code, kind=issued.kind, object_id=issued.object_id, issued_at=issued.issued_at)

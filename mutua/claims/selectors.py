@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Count, DecimalField, Max, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from mutua.claims.models import (
     OPEN_STATUSES,
@@ -16,6 +18,7 @@ from mutua.claims.models import (
     ClaimStatus,
     ClaimSubmission,
     ClaimSuspension,
+    Settlement,
     claim_family,
 )
 from mutua.members.models import Member
@@ -164,3 +167,23 @@ def claim_duplicates(*, claim: Claim) -> list[DuplicateWarning]:
             for d in keys.get(_document_key(other), []):
                 add(d, other, False)
     return warnings
+
+
+class SubsidyBasis(models.TextChoices):
+    """Riepilogo sussidi ricevuti: search by the year of the expense or by the year of the reimbursement."""
+
+    COMPETENCE = "competenza", gettext_lazy("Anno di competenza")
+    PAYMENT = "pagamento", gettext_lazy("Anno di pagamento")
+
+
+def subsidies_received(*, member: Member, basis: str, year: int) -> QuerySet[Settlement]:
+    """The member's settled documents that were paid, by the year the expense was paid (competenza) or the year
+    of the reimbursement (pagamento), in payment order; one query with holder and document."""
+    received = (
+        Settlement.objects.filter(document__claim__member=member, paid_on__isnull=False, amount_paid__gt=0)
+        .select_related("document__beneficiary", "document__claim")
+        .order_by("paid_on", "document__issue_date", "pk")
+    )
+    if basis == SubsidyBasis.COMPETENCE:
+        return received.filter(competence_year=year)
+    return received.filter(payment_year=year)

@@ -9,9 +9,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mutua.accounts.models import User
@@ -33,11 +34,10 @@ from mutua.claims.models import (
     SuspensionKind,
     claim_family,
 )
+from mutua.claims.notices import claim_status_notify, documents_merged_notify, suspension_reminder_notify
 from mutua.claims.selectors import open_claim_for_member
-from mutua.core.formatting import format_eur
+from mutua.core.formatting import format_date, format_eur
 from mutua.members.models import Beneficiary, Member, MemberKind
-from mutua.notifications.models import NotificationKind
-from mutua.notifications.services import claim_url, notification_create, notify_claim_status
 from mutua.plans.coverage import CoverageRules, Expense, Outcome, Used, rules_for_plan, settlement_compute
 from mutua.plans.models import Enrollment
 
@@ -58,12 +58,19 @@ class InvalidTransition(Exception):
 
 
 def claim_transition(
-    *, claim: Claim, to_status: str, actor: User | None, note: str = "", at: dt.datetime | None = None
+    *,
+    claim: Claim,
+    to_status: str,
+    actor: User | None,
+    note: str = "",
+    at: dt.datetime | None = None,
+    deadline: dt.date | None = None,
 ) -> Claim:
     """Move the claim along one edge of TRANSITIONS and record who did it; `actor` None is the system.
 
     The row is locked, so two operators acting at once cannot both move it. `at` replays a move that
-    happened in the past (registry import, demo data); it defaults to now.
+    happened in the past (registry import, demo data); it defaults to now. `deadline` is the date the member
+    must act by (a suspension for documents), told to them in every channel.
     """
     when = at or timezone.now()
     with transaction.atomic():
@@ -94,7 +101,7 @@ def claim_transition(
             to_status=to_status,
         )
         if at is None:  # a replayed past move (demo, registry import) must not message the member today
-            notify_claim_status(claim=locked, to_status=to_status, note=note)
+            claim_status_notify(claim=locked, to_status=to_status, note=note, deadline=deadline)
     return locked
 
 
@@ -307,14 +314,7 @@ def claim_submit(*, member: Member, token: uuid.UUID | str, actor: User) -> Subm
                 note=_("Aggiunti %(n)d documenti inviati dal socio.") % {"n": len(documents)},
             )
             audit_record(action="claim.documents_merged", actor=actor, member=member, claim=open_claim.pk)
-            notification_create(
-                member=member,
-                kind=NotificationKind.CLAIM_DOCUMENTS_MERGED,
-                title=_("Documenti aggiunti alla pratica n. %(id)s") % {"id": open_claim.pk},
-                body=_("I %(n)d documenti che hai inviato sono stati accorpati alla pratica aperta n. %(id)s.")
-                % {"n": len(documents), "id": open_claim.pk},
-                url=claim_url(open_claim.pk),
-            )
+            documents_merged_notify(member_id=member.pk, claim_id=open_claim.pk, count=len(documents))
             draft.delete()
             open_claim.save(update_fields=["updated_at"])
             claim, merged = open_claim, True
@@ -402,10 +402,11 @@ def claim_suspend_for_documents(*, claim: Claim, actor: User, items: Sequence[st
         raise ClaimError(_("Il termine deve essere una data futura."))
     if deadline > today + dt.timedelta(days=SUSPENSION_MAX_DAYS):
         raise ClaimError(_("Il termine non può superare %(n)d giorni da oggi.") % {"n": SUSPENSION_MAX_DAYS})
-    note = _("Documenti da integrare: %(items)s. Termine: %(deadline)s.") % {
-        "items": "; ".join(items),
-        "deadline": f"{deadline:%d/%m/%Y}",
-    }
+    with translation.override(settings.LANGUAGE_CODE):  # the member reads it, whatever the operator's language
+        note = _("Documenti da integrare: %(items)s. Termine: %(deadline)s.") % {
+            "items": "; ".join(items),
+            "deadline": format_date(deadline),
+        }
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         if locked.status != ClaimStatus.IN_REVIEW:
@@ -413,7 +414,9 @@ def claim_suspend_for_documents(*, claim: Claim, actor: User, items: Sequence[st
         ClaimSuspension.objects.create(
             claim=locked, kind=SuspensionKind.DOCUMENTS, items=items, deadline=deadline, created_by=actor
         )
-        return claim_transition(claim=locked, to_status=ClaimStatus.SUSPENDED, actor=actor, note=note)
+        return claim_transition(
+            claim=locked, to_status=ClaimStatus.SUSPENDED, actor=actor, note=note, deadline=deadline
+        )
 
 
 def claim_block(*, claim: Claim, actor: User, reason: str) -> Claim:
@@ -444,8 +447,13 @@ def claim_resume(*, claim: Claim, actor: User, note: str = "") -> Claim:
             claim=locked,
             to_status=ClaimStatus.IN_REVIEW,
             actor=actor,
-            note=note.strip() or _("Ripresa la lavorazione."),
+            note=note.strip() or _resumed_note(),
         )
+
+
+def _resumed_note() -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # the member reads it on the claim's page
+        return _("Ripresa la lavorazione.")
 
 
 def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
@@ -470,12 +478,6 @@ def suspension_reminders_send(*, days_before: int, today: dt.date | None = None)
     Each suspension row is locked and stamped in the transaction that queues its messages, so two runs at
     once, or a run repeated the same day, remind nobody twice. Returns how many were reminded.
     """
-    from django.conf import settings
-    from django.utils import translation
-
-    from mutua.notifications.services import email_queue, sms_queue
-    from mutua.notifications.sms import sms_fit
-
     today = today or timezone.localdate()
     due = ClaimSuspension.objects.filter(
         kind=SuspensionKind.DOCUMENTS,
@@ -487,7 +489,7 @@ def suspension_reminders_send(*, days_before: int, today: dt.date | None = None)
     ).values_list("pk", flat=True)
     count = 0
     for pk in list(due):
-        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        with transaction.atomic():
             suspension = (
                 ClaimSuspension.objects.select_for_update()
                 .select_related("claim__member")
@@ -496,43 +498,16 @@ def suspension_reminders_send(*, days_before: int, today: dt.date | None = None)
             )
             if suspension is None or suspension.deadline is None:
                 continue
-            member = suspension.claim.member
-            values = {
-                "n": suspension.claim_id,
-                "deadline": f"{suspension.deadline:%d/%m/%Y}",
-                "name": settings.MUTUA_NAME,
-            }
-            title = _("Promemoria: documenti per la pratica n. %(n)s entro il %(deadline)s") % values
-            text = (
-                _(
-                    "Ti ricordiamo che per proseguire con la pratica n. %(n)s servono altri documenti, da inviare "
-                    "entro il %(deadline)s. Trovi l'elenco nella pagina della pratica, nell'area soci."
-                )
-                % values
-            )
-            notification_create(
-                member=member,
-                kind=NotificationKind.CLAIM_STATUS,
-                title=title,
-                body=text,
-                url=claim_url(suspension.claim_id),
-            )
-            if member.email_verified_at and member.email:
-                body = _("Gentile %(member)s,\n\n%(text)s\n\n%(name)s") % {
-                    "member": member.full_name,
-                    "text": text,
-                    "name": settings.MUTUA_NAME,
-                }
-                email_queue(to=member.email, subject=f"{settings.MUTUA_NAME} – {title}", body=body)
-            if member.mobile_verified_at and member.mobile:
-                sms = (
-                    _("%(name)s: promemoria, pratica n. %(n)s: invia i documenti richiesti entro il %(deadline)s.")
-                    % values
-                )
-                sms_queue(to=member.mobile.as_e164, body=sms_fit(sms))
+            member_id = suspension.claim.member_id
+            suspension_reminder_notify(member_id=member_id, claim_id=suspension.claim_id, deadline=suspension.deadline)
             suspension.reminded_at = timezone.now()
             suspension.save(update_fields=["reminded_at"])
-            audit_record(action="claim.suspension_reminder", actor=None, member=member, claim=suspension.claim_id)
+            audit_record(
+                action="claim.suspension_reminder",
+                actor=None,
+                member=suspension.claim.member,
+                claim=suspension.claim_id,
+            )
             count += 1
     return count
 

@@ -5,6 +5,5 @@ from mutua.documents import views
 app_name = "documents"
 urlpatterns = [
     path("", views.verify, name="verify"),
-    path("tessera/<str:token>/", views.card_check, name="card_check"),
     path("<str:code>/", views.verify, name="verify_code"),
 ]

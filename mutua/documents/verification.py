@@ -8,8 +8,10 @@ Certificates and the card are about a member (and a year, a basis), not one row:
 (`certificate_object_id`), and they are issued once per day (`issue_day`), as they are generated afresh from the
 current data at every download. A certificate that lists nothing (no contribution paid, no subsidy received in
 the year) is a statement too, one a tax office may ask for: it gets its own code, which /verifica/ confirms while
-there is still nothing to list. The membership card also carries a signed link (`card_token`) that a public page
-checks against today's data, without any stored row.
+there is still nothing to list.
+
+Each app registers, when it starts, the check of the kinds of documents it issues (`checker_register`): whether a
+code's document still matches today's data. This module knows no claim, member or plan.
 """
 
 from __future__ import annotations
@@ -17,18 +19,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.core import signing
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
-from mutua.claims.models import Claim, ClaimStatus
-from mutua.documents.models import DocumentKind, IssuedDocument
-from mutua.members.models import Member
+from mutua.documents.models import IssuedDocument
 
 SALT = "mutua.documents.verification"
 CODE_LENGTH = 16  # base32 characters: 80 bits
@@ -37,11 +37,12 @@ _CODE_CHARS = re.compile(r"[A-Z2-7]{16}")
 # Letters and digits people mistake for each other when copying from paper; base32 has no 0, 1, 8 or 9.
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 ROME = ZoneInfo("Europe/Rome")
-CARD_SALT = "mutua.documents.card"
 # The year and basis a certificate covers, packed with the member into IssuedDocument.object_id.
 BASIS_CONTRIBUTIONS, BASIS_COMPETENCE, BASIS_PAYMENT = 0, 1, 2
 # Added to the basis digit of a certificate that lists nothing: "none in that year" is a different statement.
 _EMPTY_OFFSET = 5
+# How the public page names a subsidy certificate's selection.
+BASIS_LABELS = {BASIS_COMPETENCE: gettext_lazy("Anno di competenza"), BASIS_PAYMENT: gettext_lazy("Anno di pagamento")}
 
 
 @dataclass(frozen=True)
@@ -105,33 +106,6 @@ def certificate_subject(object_id: int) -> CertificateSubject:
     return CertificateSubject(member_id, digit - _EMPTY_OFFSET if empty else digit, year, empty)
 
 
-def card_token(*, member_id: int) -> str:
-    """The signed part of the link printed as a QR code on the membership card; changing any character breaks it."""
-    return signing.Signer(salt=CARD_SALT).sign(str(member_id))
-
-
-def card_member_id(token: str) -> int | None:
-    """The member a card link was signed for, or None if the link was altered or is not one."""
-    if len(token) > MAX_INPUT_LENGTH * 2:
-        return None
-    try:
-        value = signing.Signer(salt=CARD_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    return int(value) if value.isdigit() else None
-
-
-def card_valid_on(*, member_id: int, day: dt.date) -> bool:
-    """A card is valid on a day when its holder has an adesione in force that day."""
-    from mutua.plans.models import Enrollment
-
-    return (
-        Enrollment.objects.filter(member_id=member_id, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .exists()
-    )
-
-
 def normalize_code(raw: str) -> str | None:
     """The code in its printed form, from what a person typed (any case, spaces, dashes); None if it cannot be one."""
     if len(raw) > MAX_INPUT_LENGTH:
@@ -142,14 +116,23 @@ def normalize_code(raw: str) -> str | None:
     return "-".join(chars[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
+# What each kind of document checks: given the stored row, the document as the public page may describe it while
+# its subject still matches today's data, else None. Filled by the apps that issue documents (their AppConfig.ready).
+Checker = Callable[[IssuedDocument], "VerifiedDocument | None"]
+_CHECKERS: dict[str, Checker] = {}
+
+
+def checker_register(kind: str, checker: Checker) -> None:
+    """Make `checker` the check of the documents of `kind` (one per kind)."""
+    if _CHECKERS.get(kind, checker) is not checker:
+        raise ValueError(f"a checker for {kind!r} is already registered")
+    _CHECKERS[kind] = checker
+
+
 def document_verify(code: str) -> VerifiedDocument | None:
     """The document a code was printed on, if the mutual issued it and its subject still matches; else None.
 
-    A receipt stays valid while its claim is out of draft with the same submission time. A membership card stays
-    valid while its holder has an adesione in force today. A contribution certificate stays valid while the member
-    still has contributions paid in its year, a subsidy certificate while the member still has subsidies received
-    in its selection: their amounts are not stored, so the page never confirms figures (it shows none). A
-    certificate that listed nothing stays valid while there is still nothing to list.
+    The page never confirms figures (it shows none): amounts are not stored with the code.
     """
     normalized = normalize_code(code)
     if normalized is None:
@@ -157,61 +140,24 @@ def document_verify(code: str) -> VerifiedDocument | None:
     issued = IssuedDocument.objects.filter(code=normalized).first()
     if issued is None:
         return None
-    if issued.kind == DocumentKind.RECEIPT:
-        matches = (
-            Claim.objects.filter(pk=issued.object_id, submitted_at=issued.issued_at)
-            .exclude(status=ClaimStatus.DRAFT)
-            .exists()
-        )
-    elif issued.kind == DocumentKind.CARD:
-        matches = card_valid_on(member_id=issued.object_id, day=timezone.localdate())
-    elif issued.kind in (DocumentKind.CONTRIBUTION_CERTIFICATE, DocumentKind.SUBSIDY_CERTIFICATE):
-        subject = certificate_subject(issued.object_id)
-        listed = _certificate_lists_something(
-            kind=issued.kind, member_id=subject.member_id, basis=subject.basis, year=subject.year
-        )
-        matches = listed is not None and listed != subject.empty
-        if matches:
-            return VerifiedDocument(
-                code=issued.code,
-                kind=issued.kind,
-                object_id=issued.object_id,
-                issued_at=issued.issued_at,
-                year=subject.year,
-                basis=subject.basis if issued.kind == DocumentKind.SUBSIDY_CERTIFICATE else None,
-                empty=subject.empty,
-            )
-    elif issued.kind == DocumentKind.BOOKING_RECEIPT:  # a booking's receipt: sent, with the same submission time
-        from mutua.bookings.models import Booking, BookingStatus
+    checker = _CHECKERS.get(issued.kind)
+    return checker(issued) if checker is not None else None  # a kind this version does not know: not valid
 
-        matches = (
-            Booking.objects.filter(pk=issued.object_id, submitted_at=issued.issued_at)
-            .exclude(status=BookingStatus.DRAFT)
-            .exists()
-        )
-    else:  # a kind this version does not know how to check
-        matches = False
-    if not matches:
+
+def certificate_verified(
+    issued: IssuedDocument, *, listed: bool | None, with_basis: bool = False
+) -> VerifiedDocument | None:
+    """The answer for a certificate, given whether today's data would list something in it (None: the member or the
+    basis no longer makes sense): valid while it still lists something, or still nothing if it listed nothing."""
+    subject = certificate_subject(issued.object_id)
+    if listed is None or listed == subject.empty:
         return None
-    return VerifiedDocument(code=issued.code, kind=issued.kind, object_id=issued.object_id, issued_at=issued.issued_at)
-
-
-def _certificate_lists_something(*, kind: str, member_id: int, basis: int, year: int) -> bool | None:
-    """Whether today's data would put at least one row in the certificate (the same filters as the certificate
-    itself); None when the member or the basis no longer makes sense for that kind of certificate."""
-    if not Member.objects.filter(pk=member_id).exists():
-        return None
-    if kind == DocumentKind.CONTRIBUTION_CERTIFICATE:
-        from mutua.plans.models import Contribution
-
-        if basis != BASIS_CONTRIBUTIONS:
-            return None
-        return Contribution.objects.filter(member_id=member_id, paid_on__year=year, amount_paid__gt=0).exists()
-    from mutua.claims.models import Settlement
-
-    received = Settlement.objects.filter(document__claim__member_id=member_id, paid_on__isnull=False, amount_paid__gt=0)
-    if basis == BASIS_COMPETENCE:
-        return received.filter(competence_year=year).exists()
-    if basis == BASIS_PAYMENT:
-        return received.filter(payment_year=year).exists()
-    return None
+    return VerifiedDocument(
+        code=issued.code,
+        kind=issued.kind,
+        object_id=issued.object_id,
+        issued_at=issued.issued_at,
+        year=subject.year,
+        basis=subject.basis if with_basis else None,
+        empty=subject.empty,
+    )

@@ -1,4 +1,5 @@
-"""Verifica documento: the public page where anyone checks the code printed on a document of the mutual."""
+"""Verifica documento: the public page where anyone checks the code printed on a document of the mutual (the
+membership card's own QR link is checked by mutua.portal.membership.card_check)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,11 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mutua.core import ratelimit
 from mutua.documents.forms import INVALID_CODE, VerifyForm
-from mutua.documents.verification import VerifiedDocument, card_member_id, card_valid_on, document_verify
-from mutua.members.models import Member
+from mutua.documents.verification import BASIS_LABELS, VerifiedDocument, document_verify
 
 ROME = ZoneInfo("Europe/Rome")
 # Per client IP: enough for an office checking a pile of receipts, too few to sweep the code space.
@@ -40,11 +39,7 @@ def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
     issued = verified.issued_at.astimezone(ROME) if verified else None
     basis_label = ""
     if verified is not None and verified.basis is not None:
-        from mutua.documents.certificates import SubsidyBasis
-        from mutua.documents.verification import BASIS_COMPETENCE
-
-        basis = SubsidyBasis.COMPETENCE if verified.basis == BASIS_COMPETENCE else SubsidyBasis.PAYMENT
-        basis_label = str(basis.label).lower()
+        basis_label = str(BASIS_LABELS[verified.basis]).lower()
     response = render(
         request,
         "documents/verify.html",
@@ -61,39 +56,4 @@ def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if limited is not None:
         response["Retry-After"] = str(limited.retry_after)
     response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-def initials(member: Member) -> str:
-    """ "M. R.": all a public check may say about who holds a card."""
-    return " ".join(f"{name.strip()[:1].upper()}." for name in (member.first_name, member.last_name) if name.strip())
-
-
-@login_not_required
-@require_GET
-def card_check(request: HttpRequest, token: str) -> HttpResponse:
-    """The page the QR code of a membership card opens: valid today or not, and the holder's initials; nothing else.
-
-    An altered link is simply "not valid". Rate-limited like the code check, so links cannot be swept.
-    """
-    limited = ratelimit.check(request, "document_verify", ip_limit=VERIFY_IP_LIMIT, period=VERIFY_PERIOD)
-    today = timezone.localdate()
-    holder = ""
-    valid = False
-    if limited is None:
-        member_id = card_member_id(token)
-        member = Member.objects.filter(pk=member_id).first() if member_id is not None else None
-        if member is not None:
-            holder = initials(member)
-            valid = card_valid_on(member_id=member.pk, day=today)
-    response = render(
-        request,
-        "documents/card_check.html",
-        {"limited": limited, "valid": valid, "holder": holder, "today": today},
-        status=429 if limited else 200,
-    )
-    if limited is not None:
-        response["Retry-After"] = str(limited.retry_after)
-    response["X-Robots-Tag"] = "noindex"
-    response["Cache-Control"] = "no-store"
     return response

@@ -19,7 +19,7 @@ from mutua.accounts.models import Role, User
 from mutua.audit.services import audit_record
 from mutua.members.models import Beneficiary, Member, MemberChange, RegionalOffice
 from mutua.members.registry import BENEFICIARY, MEMBER, CleanRow, RawRow, clean_row
-from mutua.notifications.services import email_queue
+from mutua.notifications.outbox import email_queue
 
 logger = logging.getLogger(__name__)
 

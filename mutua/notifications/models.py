@@ -2,8 +2,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutua.members.models import Member
-
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
@@ -51,7 +49,9 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     """A message in the member's area (the bell and "Notifiche"): short, linking to a page, never a health detail."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("socio"))
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("socio")
+    )
     kind = models.CharField(_("tipo"), max_length=24, choices=NotificationKind.choices)
     title = models.CharField(_("titolo"), max_length=200)
     body = models.CharField(_("testo"), max_length=500, blank=True)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from mutua.members.models import Member
 from mutua.notifications.models import Notification
 
 
-def notifications_for_member(*, member: Member) -> QuerySet[Notification]:
+def notifications_for_member(*, member_id: int) -> QuerySet[Notification]:
     """The member's notifications, newest first: the base of the bell and of the "Notifiche" page."""
-    return Notification.objects.filter(member=member).order_by("-created_at", "-id")
+    return Notification.objects.filter(member_id=member_id).order_by("-created_at", "-id")
 
 
-def unread_count(*, member: Member) -> int:
+def unread_count(*, member_id: int) -> int:
     """How many of the member's notifications are unread: the number on the bell."""
-    return Notification.objects.filter(member=member, read_at__isnull=True).count()
+    return Notification.objects.filter(member_id=member_id, read_at__isnull=True).count()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,18 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from mutua.documents.card import CardData, card_data, card_pdf, card_svg
-from mutua.documents.certificates import (
-    SubsidyBasis,
-    contribution_certificate_pdf,
-    subsidies_received,
-    subsidy_certificate_pdf,
-    subsidy_lines,
-    subsidy_years,
-)
+from mutua.claims.certificates import subsidy_certificate_pdf, subsidy_lines, subsidy_years
+from mutua.claims.selectors import SubsidyBasis, subsidies_received
+from mutua.core import ratelimit
+from mutua.documents.views import VERIFY_IP_LIMIT, VERIFY_PERIOD
 from mutua.members.models import Member
 from mutua.members.selectors import member_or_404
 from mutua.plans import selectors
+from mutua.plans.card import CardData, card_data, card_member_id, card_pdf, card_svg, card_valid_on
+from mutua.plans.certificates import contribution_certificate_pdf
 
 
 def _member(request: HttpRequest) -> Member:
@@ -115,6 +113,40 @@ def card_preview(request: HttpRequest) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def initials(member: Member) -> str:
+    """ "M. R.": all a public check may say about who holds a card."""
+    return " ".join(f"{name.strip()[:1].upper()}." for name in (member.first_name, member.last_name) if name.strip())
+
+
+@login_not_required
+@require_GET
+def card_check(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page the QR code of a membership card opens: valid today or not, and the holder's initials;
+    nothing else. An altered link is simply "not valid". Rate-limited like the code check, so links cannot be swept.
+    """
+    limited = ratelimit.check(request, "document_verify", ip_limit=VERIFY_IP_LIMIT, period=VERIFY_PERIOD)
+    today = timezone.localdate()
+    holder = ""
+    valid = False
+    if limited is None:
+        member_id = card_member_id(token)
+        member = Member.objects.filter(pk=member_id).first() if member_id is not None else None
+        if member is not None:
+            holder = initials(member)
+            valid = card_valid_on(member_id=member.pk, day=today)
+    response = render(
+        request,
+        "documents/card_check.html",
+        {"limited": limited, "valid": valid, "holder": holder, "today": today},
+        status=429 if limited else 200,
+    )
+    if limited is not None:
+        response["Retry-After"] = str(limited.retry_after)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
     return response
 
 

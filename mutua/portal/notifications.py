@@ -19,21 +19,21 @@ def _member(request: HttpRequest) -> Member:
 
 def notification_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
-    page = Paginator(notifications_for_member(member=member), 20).get_page(request.GET.get("pagina"))
+    page = Paginator(notifications_for_member(member_id=member.pk), 20).get_page(request.GET.get("pagina"))
     return render(request, "notifications/list.html", {"page": page})
 
 
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open what the notification is about, marking it read."""
     member = _member(request)
-    notification = notifications_for_member(member=member).filter(pk=pk).first()
+    notification = notifications_for_member(member_id=member.pk).filter(pk=pk).first()
     if notification is None:
         raise Http404
-    notifications_mark_read(member=member, ids=[notification.pk])
+    notifications_mark_read(member_id=member.pk, ids=[notification.pk])
     return redirect(notification.url or "portal:notification_list")
 
 
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_mark_read(member=_member(request))
+    notifications_mark_read(member_id=_member(request).pk)
     return redirect("portal:notification_list")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("adesioni/tessera/", membership.card, name="card"),
     path("adesioni/tessera/tessera.pdf", membership.card_download, name="card_pdf"),
     path("adesioni/tessera/anteprima.svg", membership.card_preview, name="card_preview"),
+    path("verifica/tessera/<str:token>/", membership.card_check, name="card_check"),  # public: the card's QR code
     path("fornitori/", providers.provider_search, name="providers"),
     path("fornitori/mappa.json", providers.provider_markers, name="provider_markers"),
     path("prenota/", bookings.booking_start, name="booking_start"),

@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "enrollments": list(plans_of_member(member=member)),
             "claims": list(latest_claims_for_member(member=member)[:LATEST]),
             "draft": draft_for_member(member=member),
-            "notifications": list(notifications_for_member(member=member)[:LATEST]),
+            "notifications": list(notifications_for_member(member_id=member.pk)[:LATEST]),
         },
     )
 

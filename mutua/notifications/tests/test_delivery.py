@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
 from mutua.notifications.models import MessageStatus, OutboundMessage
-from mutua.notifications.services import email_queue, message_deliver, sms_queue
+from mutua.notifications.outbox import email_queue, message_deliver, sms_queue
 
 
 def free_port() -> int:

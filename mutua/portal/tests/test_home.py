@@ -32,7 +32,7 @@ def history(member, n: int, *, start: int = 0) -> None:
     """n more claims, notifications and plans: what a long-standing member accumulates."""
     for i in range(start, start + n):
         sent_claim(member, days_ago=100 + i, status=ClaimStatus.PAID)
-        notification_create(member=member, kind="generic", title=f"Storico {i}", body="", url="/pratiche/")
+        notification_create(member_id=member.pk, kind="generic", title=f"Storico {i}", body="", url="/pratiche/")
         Enrollment.objects.create(member=member, plan=plan(f"P{i}", f"Piano {i}"), start_date=dt.date(2000 + i, 1, 1))
 
 
@@ -44,7 +44,7 @@ def test_panoramica_shows_data_plans_latest_claims_and_notifications(client, mem
     suspended.status = ClaimStatus.SUSPENDED  # test data only: statuses move through claim_transition in the product
     suspended.save()
     for i in range(7):
-        notification_create(member=member, kind="generic", title=f"Avviso numero {i}", body="", url="/pratiche/")
+        notification_create(member_id=member.pk, kind="generic", title=f"Avviso numero {i}", body="", url="/pratiche/")
     client.force_login(member.user)
 
     page = client.get(reverse("portal:home")).content.decode()
@@ -86,7 +86,7 @@ def test_panoramica_offers_to_resume_a_draft(client, member):
 @pytest.mark.django_db
 def test_another_members_history_is_not_shown(client, member, other_member):
     theirs = sent_claim(other_member, days_ago=1)
-    notification_create(member=other_member, kind="generic", title="Avviso di Giulia", body="", url="/")
+    notification_create(member_id=other_member.pk, kind="generic", title="Avviso di Giulia", body="", url="/")
     Enrollment.objects.create(
         member=other_member, plan=plan("ALTRO", "Piano di Giulia"), start_date=dt.date(2024, 1, 1)
     )

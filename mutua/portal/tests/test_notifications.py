@@ -13,7 +13,7 @@ from mutua.notifications.services import notification_create
 
 def make(member, n=1):
     return [
-        notification_create(member=member, kind="generic", title=f"Avviso {i}", body="Testo", url="/pratiche/")
+        notification_create(member_id=member.pk, kind="generic", title=f"Avviso {i}", body="Testo", url="/pratiche/")
         for i in range(n)
     ]
 

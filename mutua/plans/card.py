@@ -3,24 +3,29 @@ Tessera page looks exactly like the card. Both are generated from the current da
 
 The card is two faces of a real card (85,6 × 54 mm) side by side, to cut out and fold: the front with the holder
 and a QR code linking to the public check of the card, the back with the plans and the entitled family members.
+The QR code opens a signed link (`card_token`) that the public page checks against today's data, without any
+stored row; the card's verification code is checked on /verifica/ the same way (`card_check`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
-from typing import Literal
 
 from django.conf import settings
+from django.core import signing
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from reportlab.lib.colors import Color, black, white
+from reportlab.lib.colors import Color, white
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from mutua.core.formatting import format_date
-from mutua.documents.models import DocumentKind
+from mutua.documents.drawing import Layout, Qr, Rect, Text, layout_draw, svg_shapes
+from mutua.documents.models import DocumentKind, IssuedDocument
 from mutua.documents.pdf import (
     CONTENT_WIDTH,
     FONT,
@@ -31,13 +36,14 @@ from mutua.documents.pdf import (
     Column,
     PdfDocument,
     Row,
-    draw_qr,
     pdf_text,
-    qr_code,
 )
-from mutua.documents.verification import card_token, document_issue, issue_day
-from mutua.members.models import Beneficiary, Member, MemberKind, Relationship
+from mutua.documents.verification import MAX_INPUT_LENGTH, VerifiedDocument, document_issue, issue_day
+from mutua.members.models import Beneficiary, Member, Relationship
+from mutua.members.printing import member_code_label, member_lines
 from mutua.plans.models import Enrollment
+
+CARD_SALT = "mutua.documents.card"  # the name it was signed under from the start: cards already printed stay valid
 
 MM = 72 / 25.4
 CARD_WIDTH = 85.6 * MM
@@ -49,37 +55,6 @@ QR_SIZE = 64.0
 MAX_FAMILY_ON_CARD = 5
 LIGHT = Color(0.93, 0.95, 0.98)
 EDGE = Color(0.6, 0.6, 0.6)
-
-Anchor = Literal["start", "middle", "end"]
-
-
-@dataclass(frozen=True)
-class Rect:
-    x: float
-    y: float
-    w: float
-    h: float
-    fill: Color | None = None
-    stroke: Color | None = None
-
-
-@dataclass(frozen=True)
-class Text:
-    x: float
-    y: float  # baseline, from the bottom of the drawing
-    text: str
-    size: float
-    bold: bool = False
-    color: Color = black
-    anchor: Anchor = "start"
-
-
-@dataclass(frozen=True)
-class Qr:
-    x: float
-    y: float
-    size: float
-    payload: str
 
 
 @dataclass
@@ -97,18 +72,41 @@ class CardData:
         return bool(self.enrollments)
 
 
-@dataclass
-class Layout:
-    width: float
-    height: float
-    shapes: list[Rect | Text | Qr] = field(default_factory=list)
+def card_token(*, member_id: int) -> str:
+    """The signed part of the link printed as a QR code on the membership card; changing any character breaks it."""
+    return signing.Signer(salt=CARD_SALT).sign(str(member_id))
+
+
+def card_member_id(token: str) -> int | None:
+    """The member a card link was signed for, or None if the link was altered or is not one."""
+    if len(token) > MAX_INPUT_LENGTH * 2:
+        return None
+    try:
+        value = signing.Signer(salt=CARD_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() else None
+
+
+def card_valid_on(*, member_id: int, day: dt.date) -> bool:
+    """A card is valid on a day when its holder has an adesione in force that day."""
+    return (
+        Enrollment.objects.filter(member_id=member_id, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .exists()
+    )
+
+
+def card_check(issued: IssuedDocument) -> VerifiedDocument | None:
+    """/verifica/: a card's code stays valid while its holder has an adesione in force today."""
+    if not card_valid_on(member_id=issued.object_id, day=timezone.localdate()):
+        return None
+    return VerifiedDocument(code=issued.code, kind=issued.kind, object_id=issued.object_id, issued_at=issued.issued_at)
 
 
 def card_check_url(*, member: Member) -> str:
     """The public address of this card's check, signed: what the QR code on the card opens."""
-    return settings.MUTUA_PUBLIC_URL + reverse(
-        "documents:card_check", kwargs={"token": card_token(member_id=member.pk)}
-    )
+    return settings.MUTUA_PUBLIC_URL + reverse("portal:card_check", kwargs={"token": card_token(member_id=member.pk)})
 
 
 def card_data(*, member: Member, enrollments: Iterable[Enrollment], today: dt.date) -> CardData:
@@ -166,7 +164,7 @@ def card_layout(data: CardData) -> Layout:
     text_width = inner - QR_SIZE - 6
     y = H - BAND - 17
     s.append(Text(PAD, y, _fit(member.full_name, width=text_width, size=11, bold=True), 11, True))
-    code_label = _("Matricola") if member.kind == MemberKind.ORDINARY else _("Codice utente")
+    code_label = member_code_label(member)
     for label, value in (
         (code_label, member.code),
         (_("Codice fiscale"), member.fiscal_code),
@@ -230,34 +228,6 @@ def card_layout(data: CardData) -> Layout:
 # PDF
 
 
-def _draw(pdf: PdfDocument, layout: Layout, *, x: float, y: float) -> None:
-    canvas = pdf.canvas
-    for shape in layout.shapes:
-        if isinstance(shape, Rect):
-            canvas.setLineWidth(0.6)
-            if shape.fill is not None:
-                canvas.setFillColor(shape.fill)
-            if shape.stroke is not None:
-                canvas.setStrokeColor(shape.stroke)
-            canvas.rect(
-                x + shape.x,
-                y + shape.y,
-                shape.w,
-                shape.h,
-                stroke=int(shape.stroke is not None),
-                fill=int(shape.fill is not None),
-            )
-        elif isinstance(shape, Text):
-            canvas.setFillColor(shape.color)
-            canvas.setFont(FONT_BOLD if shape.bold else FONT, shape.size)
-            draw = {"start": canvas.drawString, "middle": canvas.drawCentredString, "end": canvas.drawRightString}
-            draw[shape.anchor](x + shape.x, y + shape.y, pdf_text(shape.text))
-        else:
-            canvas.setFillColor(white)
-            draw_qr(canvas, shape.payload, x=x + shape.x, y=y + shape.y, size=shape.size)
-    canvas.setFillColor(black)
-
-
 def card_pdf(*, data: CardData) -> bytes:
     """The card to print (both faces at real size), then the full list of plans and family members."""
     member = data.member
@@ -278,15 +248,12 @@ def card_pdf(*, data: CardData) -> bytes:
     layout = card_layout(data)
     x = MARGIN + (CONTENT_WIDTH - layout.width) / 2
     pdf.y -= layout.height
-    _draw(pdf, layout, x=x, y=pdf.y)
+    layout_draw(pdf, layout, x=x, y=pdf.y)
     pdf.space(24)
 
-    code_label = _("Matricola") if member.kind == MemberKind.ORDINARY else _("Codice utente")
     pdf.fields(
         [
-            (_("Socio"), member.full_name),
-            (code_label, member.code),
-            (_("Codice fiscale"), member.fiscal_code),
+            *member_lines(member),
             (_("Valida fino al"), format_date(data.valid_until) if data.valid_until else _("non valida")),
             (_("Situazione al"), format_date(data.today)),
         ],
@@ -332,28 +299,6 @@ def card_pdf(*, data: CardData) -> bytes:
 # SVG preview
 
 
-def _hex(color: Color) -> str:
-    red, green, blue = (round(c * 255) for c in (color.red, color.green, color.blue))
-    return f"#{red:02x}{green:02x}{blue:02x}"
-
-
-def _qr_path(payload: str, *, size: float) -> tuple[int, str]:
-    matrix = qr_code(payload).matrix
-    count = len(matrix) + 4
-    parts = []
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            parts.append(f"M{start + 2} {r + 2}h{c - start}v1h-{c - start}z")
-    return count, "".join(parts)
-
-
 def card_svg(*, data: CardData, title: str, stacked: bool = False) -> str:
     """The preview of the card as an SVG image, drawn from the same layout as the PDF; `stacked` puts the back
     under the front, for narrow screens."""
@@ -367,37 +312,8 @@ def card_svg(*, data: CardData, title: str, stacked: bool = False) -> str:
     ]
     front = [shape for shape in layout.shapes if shape.x < CARD_WIDTH]
     back = [shape for shape in layout.shapes if shape.x >= CARD_WIDTH]
-    out.extend(_svg_shapes(front, height=H))
+    out.extend(svg_shapes(front, height=H))
     out.append(f'<g transform="translate({-CARD_WIDTH:.2f} {H:.2f})">' if stacked else "<g>")
-    out.extend(_svg_shapes(back, height=H))
+    out.extend(svg_shapes(back, height=H))
     out.append("</g></svg>")
     return "".join(out)
-
-
-def _svg_shapes(shapes: list[Rect | Text | Qr], *, height: float) -> list[str]:
-    H = height
-    out = []
-    for shape in shapes:
-        if isinstance(shape, Rect):
-            fill = _hex(shape.fill) if shape.fill is not None else "none"
-            stroke = f' stroke="{_hex(shape.stroke)}" stroke-width="0.6"' if shape.stroke is not None else ""
-            out.append(
-                f'<rect x="{shape.x:.2f}" y="{H - shape.y - shape.h:.2f}" width="{shape.w:.2f}" '
-                f'height="{shape.h:.2f}" fill="{fill}"{stroke}/>'
-            )
-        elif isinstance(shape, Text):
-            weight = ' font-weight="bold"' if shape.bold else ""
-            out.append(
-                f'<text x="{shape.x:.2f}" y="{H - shape.y:.2f}" font-family="Helvetica, Arial, sans-serif" '
-                f'font-size="{shape.size}"{weight} fill="{_hex(shape.color)}" text-anchor="{shape.anchor}">'
-                f"{escape(shape.text)}</text>"
-            )
-        else:
-            count, path = _qr_path(shape.payload, size=shape.size)
-            scale = shape.size / count
-            top = H - shape.y - shape.size
-            out.append(
-                f'<g transform="translate({shape.x:.2f} {top:.2f}) scale({scale:.4f})">'
-                f'<rect width="{count}" height="{count}" fill="#ffffff"/><path d="{path}" fill="#000000"/></g>'
-            )
-    return out

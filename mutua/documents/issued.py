@@ -1,5 +1,5 @@
-"""What every receipt of a submission (claim, booking) prints alike: the title, the verification QR code beside the
-key facts, and the closing lines on how to check it."""
+"""What the documents the mutual issues print alike: a receipt's title with the verification QR code beside the key
+facts and its closing lines; a certificate's issuer lines and how to check it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mutua.documents.pdf import CONTENT_WIDTH, FONT, FONT_BOLD, GREY, MARGIN, PAGE_WIDTH, PdfDocument
-from mutua.members.models import Member, MemberKind
 
 QR_SIZE = 96.0
 
@@ -18,11 +17,6 @@ QR_SIZE = 96.0
 def receipt_verification_url(code: str) -> str:
     """The address printed as a QR code on a receipt: the public verification page of this code."""
     return settings.MUTUA_PUBLIC_URL + reverse("documents:verify_code", kwargs={"code": code})
-
-
-def member_code_label(member: Member) -> str:
-    """What the member's code is called on paper: "Matricola" for ordinary members, else "Codice utente"."""
-    return _("Matricola") if member.kind == MemberKind.ORDINARY else _("Codice utente")
 
 
 def receipt_header(
@@ -65,3 +59,24 @@ def receipt_closing(pdf: PdfDocument, *, statement: str, code: str) -> bytes:
         color=GREY,
     )
     return pdf.finish()
+
+
+def issuer_lines() -> list[tuple[str, str]]:
+    """The mutual, as a certificate names its issuer: its name, and its tax code and registered office when set."""
+    lines = [(_("Denominazione"), settings.MUTUA_NAME)]
+    if settings.MUTUA_FISCAL_CODE:
+        lines.append((_("Codice fiscale"), settings.MUTUA_FISCAL_CODE))
+    if settings.MUTUA_REGISTERED_OFFICE:
+        lines.append((_("Sede legale"), settings.MUTUA_REGISTERED_OFFICE))
+    return lines
+
+
+def verification_paragraph(pdf: PdfDocument, code: str) -> None:
+    """How to check a certificate: the verification page and its code."""
+    pdf.space(6)
+    pdf.paragraph(
+        _("Per verificarne l'autenticità apri %(url)s e inserisci il codice di verifica %(code)s.")
+        % {"url": settings.MUTUA_PUBLIC_URL + reverse("documents:verify"), "code": code},
+        size=9,
+        color=GREY,
+    )

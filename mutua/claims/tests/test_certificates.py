@@ -13,16 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from mutua.claims.certificates import subsidy_certificate_pdf, subsidy_lines, subsidy_years
 from mutua.claims.models import ClaimStatus
+from mutua.claims.selectors import SubsidyBasis, subsidies_received
 from mutua.claims.tests.factories import ClaimDocumentFactory, ClaimFactory, SettlementFactory
-from mutua.documents.certificates import (
-    SubsidyBasis,
-    contribution_certificate_pdf,
-    subsidies_received,
-    subsidy_certificate_pdf,
-    subsidy_lines,
-    subsidy_years,
-)
 from mutua.documents.models import DocumentKind, IssuedDocument
 from mutua.documents.tests.pdfread import page_texts, read
 from mutua.documents.verification import (
@@ -32,6 +26,7 @@ from mutua.documents.verification import (
     certificate_subject,
     document_verify,
 )
+from mutua.plans.certificates import contribution_certificate_pdf
 from mutua.plans.models import Contribution, ContributionMethod
 from mutua.plans.selectors import contribution_certificate_for
 from mutua.plans.tests.factories import ContributionFactory, EnrollmentFactory, PlanFactory

@@ -12,20 +12,22 @@ import pytest
 import segno
 from django.utils import timezone
 
-from mutua.documents.card import (
+from mutua.documents.drawing import Text
+from mutua.documents.tests.pdfread import page_texts, qr_matrices
+from mutua.documents.verification import document_verify
+from mutua.documents.views import VERIFY_IP_LIMIT
+from mutua.members.tests.factories import BeneficiaryFactory
+from mutua.plans.card import (
     CARD_HEIGHT,
     CARD_WIDTH,
-    Text,
     card_check_url,
     card_data,
     card_layout,
+    card_member_id,
     card_pdf,
     card_svg,
+    card_token,
 )
-from mutua.documents.tests.pdfread import page_texts, qr_matrices
-from mutua.documents.verification import card_member_id, card_token, document_verify
-from mutua.documents.views import VERIFY_IP_LIMIT
-from mutua.members.tests.factories import BeneficiaryFactory
 from mutua.plans.selectors import active_enrollments
 from mutua.plans.tests.factories import EnrollmentFactory, PlanFactory
 
