@@ -39,9 +39,11 @@ unit: install
 e2e: install
 	$(PY) -m pytest -q e2e $(PYTEST_ARGS)
 
+# ruff, then the import contracts (pyproject.toml [tool.importlinter]: the apps form a tree, docs/architecture.md).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy mutua config

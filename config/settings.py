@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mutua.portal",
     "mutua.backoffice",
     "mutua.payouts",
+    "mutua.registry",
     "mutua.demo",
 ]
 

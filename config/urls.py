@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from mutua.accounts.views import sessions_redirect
+from mutua.accounts.profile import sessions_redirect
 from mutua.portal.views import password_reset_redirect
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

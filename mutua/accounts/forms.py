@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ReauthenticateForm as AllauthReauthenticateForm
@@ -15,8 +14,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
-from phonenumber_field.formfields import PhoneNumberField
 
+from mutua.members.forms import clean_mobile, mobile_field
 from mutua.members.validators import normalize_user_code
 
 USERNAME_HELP = _(
@@ -49,28 +48,6 @@ class LoginForm(AllauthLoginForm):
 
     def clean_login(self) -> str:
         return normalize_user_code(self.cleaned_data["login"])
-
-
-def mobile_field() -> PhoneNumberField:
-    return PhoneNumberField(
-        label=_("Cellulare"),
-        region="IT",
-        required=False,
-        help_text=_("Facoltativo, ma ti consigliamo di inserirlo: ti avviseremo via SMS sullo stato delle pratiche."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-        error_messages={"invalid": _("Inserisci un numero di cellulare italiano valido, ad esempio 333 123 4567.")},
-    )
-
-
-def clean_mobile(value: Any) -> str:
-    if not value:
-        return ""
-    if phonenumbers.number_type(value) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        raise forms.ValidationError(_("Il numero non è un cellulare: inserisci un numero di cellulare."))
-    return str(value.as_e164)
 
 
 class ContactsForm(forms.Form):
@@ -155,10 +132,11 @@ class CodesForm(forms.Form):
         error_messages={"required": _("Inserisci il codice ricevuto via SMS.")},
     )
 
-    def __init__(self, *args: Any, with_sms: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fields: list[str], **kwargs: Any) -> None:
+        """`fields`: the codes asked for ("email_code", "sms_code"), one per contact waiting for its code."""
         super().__init__(*args, **kwargs)
-        if not with_sms:
-            del self.fields["sms_code"]
+        for name in [name for name in self.fields if name not in fields]:
+            del self.fields[name]
 
 
 class UsernameForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.accounts import views
+from mutua.accounts import profile as views
 
 app_name = "profile"
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""The guide's sign-in journey (Primo accesso, Validazione email e cellulare, Password dimenticata) and Profilo."""
+"""The guide's sign-in journey: Primo accesso, Validazione email e cellulare, Password dimenticata."""
 
 from __future__ import annotations
 
@@ -13,31 +13,26 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from mutua.accounts import services
+from mutua.accounts import contacts, services
+from mutua.accounts.codes import CodeError, code_verify
+from mutua.accounts.first_access import consent_record, first_access_complete, first_access_contacts_set
 from mutua.accounts.forms import (
     CodesForm,
     ContactsForm,
     FirstAccessForm,
-    ProfilePhotoForm,
     ResetCodeForm,
     SetPasswordForm,
     UsernameForm,
 )
 from mutua.accounts.models import CodePurpose, User
-from mutua.accounts.photos import PHOTO_CONTENT_TYPE
-from mutua.accounts.selectors import authenticators_for, user_sessions_for
-from mutua.audit.selectors import member_data_accesses_page as data_accesses_for
 from mutua.core import ratelimit
-from mutua.documents.uploads import UploadRejected
 from mutua.members.models import Member, PrivacyNotice
-from mutua.members.selectors import member_for_user
 
 RESET_SESSION_KEY = "mutua_password_reset"
 logger = logging.getLogger(__name__)
@@ -50,16 +45,17 @@ def _stage_or_restart(request: HttpRequest, key: str) -> LoginStage | None:
     return stage
 
 
-def _limited(
+def limited(
     request: HttpRequest, form: forms.Form | None, scope: str, *, key: str = "", ip_limit: int = 30, key_limit: int = 10
 ) -> bool:
-    limited = ratelimit.check(request, scope, ip_limit=ip_limit, key=key, key_limit=key_limit)
-    if limited is None:
+    """Whether this step is over its rate limit; if so the reason is on the form, or a message when there is none."""
+    refusal = ratelimit.check(request, scope, ip_limit=ip_limit, key=key, key_limit=key_limit)
+    if refusal is None:
         return False
     if form is not None:
-        form.add_error(None, limited.message)
+        form.add_error(None, refusal.message)
     else:
-        messages.error(request, limited.message)
+        messages.error(request, refusal.message)
     return True
 
 
@@ -81,10 +77,10 @@ def first_access(request: HttpRequest) -> HttpResponse:
         user=user,
         initial={"email": member.email, "mobile": member.mobile.as_national if member.mobile else ""},
     )
-    if request.method == "POST" and not _limited(request, form, "first_access", key=user.username) and form.is_valid():
+    if request.method == "POST" and not limited(request, form, "first_access", key=user.username) and form.is_valid():
         data = form.cleaned_data
         if not data["privacy"]:
-            services.consent_record(member=member, notice=notice, given=False, request=request)
+            consent_record(member=member, notice=notice, given=False, request=request)
             form.add_error(
                 "privacy",
                 _(
@@ -95,7 +91,7 @@ def first_access(request: HttpRequest) -> HttpResponse:
             )
         else:
             try:
-                services.first_access_complete(
+                first_access_complete(
                     user=user,
                     password=data["new_password1"],
                     email=data["email"],
@@ -103,7 +99,7 @@ def first_access(request: HttpRequest) -> HttpResponse:
                     notice=notice,
                     request=request,
                 )
-            except services.CodeError as exc:
+            except CodeError as exc:
                 form.add_error(None, exc.message)
             else:
                 stage.login.user = User.objects.get(pk=user.pk)
@@ -111,13 +107,60 @@ def first_access(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/first_access.html", {"form": form, "member": member, "notice": notice})
 
 
-STEPS = ("edit", "confirm", "codes", "done")
+def contact_codes_step(request: HttpRequest, *, member: Member, actor: AbstractBaseUser) -> tuple[CodesForm, str]:
+    """ "Validazione email e cellulare", shared by first access and "Dati anagrafici": the form for the codes sent to
+    the contacts waiting for them (mutua.accounts.contacts). The POST action "resend" sends new codes, "verify"
+    checks them. Returns the form to show and what happened: "verified", "resent" (redirect: a message says how it
+    went) or "" (show the page, with the form's errors)."""
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = CodesForm(
+        request.POST if action == "verify" else None, fields=[t.field for t in contacts.contact_targets(member)]
+    )
+    if action == "resend":
+        if not limited(request, None, "send_codes", key=member.code, ip_limit=20, key_limit=6):
+            try:
+                contacts.contact_codes_send(member=member)
+            except CodeError as exc:
+                messages.warning(request, exc.message)
+            else:
+                messages.success(request, _("Ti abbiamo inviato nuovi codici: inserisci gli ultimi ricevuti."))
+        return form, "resent"
+    if (
+        action == "verify"
+        and not limited(request, form, "verify_codes", key=member.code, key_limit=15)
+        and form.is_valid()
+    ):
+        try:
+            contacts.contacts_verify(
+                member=member,
+                actor=actor,
+                email_code=form.cleaned_data.get("email_code", ""),
+                sms_code=form.cleaned_data.get("sms_code", ""),
+                request=request,
+            )
+        except contacts.ContactCodesError as exc:
+            for error in exc.errors:
+                form.add_error(error.field, error.message)
+        else:
+            return form, "verified"
+    return form, ""
+
+
+def contact_codes_context(member: Member, form: CodesForm) -> dict[str, Any]:
+    """What the shared codes component (accounts/_contact_codes.html) shows."""
+    targets = {t.purpose: t for t in contacts.contact_targets(member)}
+    return {
+        "form": form,
+        "email_target": targets.get(CodePurpose.EMAIL),
+        "mobile_target": targets.get(CodePurpose.MOBILE),
+        "resend_wait": contacts.contact_codes_wait(member=member),
+    }
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def verify_contacts(request: HttpRequest) -> HttpResponse:
-    """One page, four steps: check contacts, confirm where codes go, enter codes, done."""
+    """First access, one page in four steps: check the contacts, confirm where codes go, enter the codes, done."""
     stage = _stage_or_restart(request, "verify_contacts")
     if stage is None:
         return redirect("account_login")
@@ -144,66 +187,36 @@ def verify_contacts(request: HttpRequest) -> HttpResponse:
         if (
             request.method == "POST"
             and action == "send"
-            and not _limited(request, None, "send_codes", key=member.code, ip_limit=20, key_limit=6)
+            and not limited(request, None, "send_codes", key=member.code, ip_limit=20, key_limit=6)
         ):
             try:
-                services.contacts_send_codes(member=member)
-            except services.CodeError as exc:
+                contacts.contact_codes_send(member=member)
+            except CodeError as exc:
                 messages.info(request, exc.message)
             return go("codes")
         return render(request, "accounts/verify_contacts_confirm.html", context)
 
     if step == "codes":
-        form = CodesForm(request.POST if action == "verify" else None, with_sms=bool(member.mobile))
         if request.method == "POST" and action == "back":
             return go("edit")
-        if request.method == "POST" and action == "resend":
-            if not _limited(request, None, "send_codes", key=member.code, ip_limit=20, key_limit=6):
-                try:
-                    services.contacts_send_codes(member=member)
-                except services.CodeError as exc:
-                    messages.warning(request, exc.message)
-                else:
-                    messages.success(request, _("Ti abbiamo inviato nuovi codici: inserisci gli ultimi ricevuti."))
-            return go("codes")
-        if (
-            request.method == "POST"
-            and action == "verify"
-            and not _limited(request, form, "verify_codes", key=member.code, key_limit=15)
-            and form.is_valid()
-        ):
-            try:
-                services.contacts_verify(
-                    member=member,
-                    email_code=form.cleaned_data["email_code"],
-                    sms_code=form.cleaned_data.get("sms_code", ""),
-                    request=request,
-                )
-            except services.ContactCodesError as exc:
-                for error in exc.errors:
-                    form.add_error(error.field, error.message)
-            else:
-                return go("done")
         assert member.user is not None
-        context |= {
-            "form": form,
-            "resend_wait": max(
-                services.code_resend_wait(user=member.user, purpose=CodePurpose.EMAIL),
-                services.code_resend_wait(user=member.user, purpose=CodePurpose.MOBILE) if member.mobile else 0,
-            ),
-        }
-        return render(request, "accounts/verify_contacts_codes.html", context)
+        form, outcome = contact_codes_step(request, member=member, actor=member.user)
+        if outcome == "verified":
+            return go("done")
+        if outcome == "resent":
+            return go("codes")
+        return render(request, "accounts/verify_contacts_codes.html", context | contact_codes_context(member, form))
 
-    contacts = ContactsForm(
+    edit = ContactsForm(
         request.POST or None,
         initial={"email": member.email, "mobile": member.mobile.as_national if member.mobile else ""},
     )
-    if request.method == "POST" and contacts.is_valid():
-        services.contacts_update(
-            member=member, email=contacts.cleaned_data["email"], mobile=contacts.cleaned_data["mobile"], request=request
+    if request.method == "POST" and edit.is_valid():
+        first_access_contacts_set(
+            member=member, email=edit.cleaned_data["email"], mobile=edit.cleaned_data["mobile"], request=request
         )
         return go("confirm")
-    return render(request, "accounts/verify_contacts_edit.html", context | {"form": contacts})
+    return render(request, "accounts/verify_contacts_edit.html", context | {"form": edit})
 
 
 @login_not_required
@@ -227,8 +240,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = UsernameForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        if not _limited(request, form, "password_reset", key=username, ip_limit=20, key_limit=5):
-            with contextlib.suppress(services.CodeError):  # sent moments ago: the next page offers another
+        if not limited(request, form, "password_reset", key=username, ip_limit=20, key_limit=5):
+            with contextlib.suppress(CodeError):  # sent moments ago: the next page offers another
                 services.password_reset_send(username=username, request=request)
             request.session[RESET_SESSION_KEY] = {"username": username, "started": time.time(), "sent": time.time()}
             return redirect("accounts:password_reset_code")
@@ -248,8 +261,8 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and action == "resend":
         if wait:
             messages.warning(request, _("Potrai richiedere un nuovo codice tra %(n)d secondi.") % {"n": wait})
-        elif not _limited(request, None, "password_reset", key=state["username"], ip_limit=20, key_limit=5):
-            with contextlib.suppress(services.CodeError):
+        elif not limited(request, None, "password_reset", key=state["username"], ip_limit=20, key_limit=5):
+            with contextlib.suppress(CodeError):
                 services.password_reset_send(username=state["username"], request=request)
             state["sent"] = time.time()
             request.session[RESET_SESSION_KEY] = state
@@ -258,19 +271,15 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
                 _("Se la username è registrata ti abbiamo inviato un nuovo codice: inserisci l'ultimo ricevuto."),
             )
         return redirect("accounts:password_reset_code")
-    if (
-        request.method == "POST"
-        and not _limited(request, form, "reset_code", key=state["username"])
-        and form.is_valid()
-    ):
+    if request.method == "POST" and not limited(request, form, "reset_code", key=state["username"]) and form.is_valid():
         target = services.password_reset_target(username=state["username"])
         try:
             if target.user is None:
-                raise services.CodeError(
+                raise CodeError(
                     _("Il codice non è corretto. Controlla di aver inserito l'ultimo codice ricevuto."), field="code"
                 )
-            services.code_verify(user=target.user, purpose=CodePurpose.PASSWORD_RESET, code=form.cleaned_data["code"])
-        except services.CodeError as exc:
+            code_verify(user=target.user, purpose=CodePurpose.PASSWORD_RESET, code=form.cleaned_data["code"])
+        except CodeError as exc:
             form.add_error("code", exc.message)
         else:
             state["user_id"] = target.user.pk
@@ -299,107 +308,3 @@ def password_reset_new(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def password_reset_done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset_done.html")
-
-
-# --- Profilo ------------------------------------------------------------------------------------------------
-
-
-def _signed_in(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # LoginRequiredMiddleware sends everybody else to the login page
-    return request.user
-
-
-@require_GET
-def profile(request: HttpRequest) -> HttpResponse:
-    """Profilo: photo, password, two-factor authentication and signed-in sessions of the signed-in user."""
-    user = _signed_in(request)
-    member = member_for_user(user=user)
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "sessions": user_sessions_for(user=user, request=request),
-            "authenticators": authenticators_for(user=user),
-            "data_accesses": data_accesses_for(member=member) if member else None,
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def profile_photo(request: HttpRequest) -> HttpResponse:
-    """Upload or replace the profile photo."""
-    user = _signed_in(request)
-    form = ProfilePhotoForm(request.POST, request.FILES) if request.method == "POST" else ProfilePhotoForm()
-    if (
-        request.method == "POST"
-        and not _limited(request, form, "profile_photo", key=str(user.pk), ip_limit=60, key_limit=20)
-        and form.is_valid()
-    ):
-        try:
-            services.profile_photo_set(user=user, upload=form.cleaned_data["photo"], request=request)
-        except UploadRejected as exc:
-            form.add_error("photo", exc.message)
-        else:
-            messages.success(request, _("Foto del profilo salvata."))
-            return redirect("profile:home")
-    return render(request, "accounts/profile_photo.html", {"form": form})
-
-
-@require_POST
-def profile_photo_remove(request: HttpRequest) -> HttpResponse:
-    user = _signed_in(request)
-    if user.photo:
-        services.profile_photo_remove(user=user, request=request)
-        messages.success(request, _("Foto del profilo rimossa."))
-    return redirect("profile:home")
-
-
-@require_GET
-def profile_photo_image(request: HttpRequest) -> FileResponse:
-    """The signed-in user's own photo; there is no URL for anybody else's."""
-    photo = _signed_in(request).photo
-    if not photo.name:
-        raise Http404
-    try:
-        handle = photo.storage.open(photo.name, "rb")
-    except FileNotFoundError:
-        raise Http404
-    response = FileResponse(handle, content_type=PHOTO_CONTENT_TYPE)
-    response["Content-Disposition"] = 'inline; filename="foto-profilo.jpg"'
-    response["Cache-Control"] = "private, max-age=86400"  # the URL changes with the photo (?v=)
-    response["Vary"] = "Cookie"
-    return response
-
-
-@require_POST
-def session_end(request: HttpRequest, pk: int) -> HttpResponse:
-    """Sign out one other device of the signed-in user."""
-    from allauth.usersessions.models import UserSession
-
-    try:
-        services.user_session_end(user=_signed_in(request), session_id=pk, request=request)
-    except UserSession.DoesNotExist:
-        raise Http404
-    except services.SessionError as exc:
-        messages.warning(request, exc.message)
-    else:
-        messages.success(request, _("Sessione terminata: su quel dispositivo bisognerà accedere di nuovo."))
-    return redirect(reverse("profile:home") + "#sessioni")
-
-
-@require_POST
-def sessions_end_others(request: HttpRequest) -> HttpResponse:
-    ended = services.user_sessions_end_others(user=_signed_in(request), request=request)
-    if ended:
-        messages.success(
-            request,
-            ngettext("%(n)d sessione terminata.", "%(n)d sessioni terminate.", ended) % {"n": ended},
-        )
-    else:
-        messages.info(request, _("Non ci sono altre sessioni attive."))
-    return redirect(reverse("profile:home") + "#sessioni")
-
-
-def sessions_redirect(request: HttpRequest) -> HttpResponse:
-    """allauth's session list: the sessions live on the Profilo page, where each one can be ended."""
-    return redirect(reverse("profile:home") + "#sessioni")

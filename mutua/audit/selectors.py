@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutua.audit.models import AuditEvent
-from mutua.members.models import Member
 
 # An operator reading a member's file: what the member is shown in "Accessi ai miei dati".
 READ_ACTIONS = (
@@ -59,11 +58,12 @@ def event_description(event: AuditEvent) -> str:
     return str(label) if label else event.action
 
 
-def member_data_accesses(*, member: Member) -> QuerySet[AuditEvent]:
-    """The operators' reads of `member`'s data, newest first, with the operator, in one query."""
+def member_data_accesses(*, member_id: int, member_user_id: int | None) -> QuerySet[AuditEvent]:
+    """The operators' reads of the member's data (not the member's own), newest first, with the operator, in one
+    query."""
     return (
-        AuditEvent.objects.filter(member=member, action__in=READ_ACTIONS, actor__isnull=False)
-        .exclude(actor_id=member.user_id)
+        AuditEvent.objects.filter(member_id=member_id, action__in=READ_ACTIONS, actor__isnull=False)
+        .exclude(actor_id=member_user_id)
         .select_related("actor")
         .order_by("-created_at", "-pk")
     )
@@ -122,10 +122,12 @@ class DataAccess:
     what: str
 
 
-def member_data_accesses_page(*, member: Member, limit: int = MEMBER_ACCESSES_SHOWN) -> list[DataAccess]:
+def member_data_accesses_page(
+    *, member_id: int, member_user_id: int | None, limit: int = MEMBER_ACCESSES_SHOWN
+) -> list[DataAccess]:
     """The latest `limit` operator reads of the member's data, as the profile page shows them (one query)."""
     rows = []
-    for event in member_data_accesses(member=member)[:limit]:
+    for event in member_data_accesses(member_id=member_id, member_user_id=member_user_id)[:limit]:
         actor = event.actor
         assert actor is not None  # noqa: S101  # filtered by member_data_accesses
         rows.append(

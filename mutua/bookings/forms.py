@@ -15,8 +15,8 @@ from django.utils.translation import pgettext_lazy
 from mutua.bookings.models import Booking, VisitType
 from mutua.bookings.rules import notice_respected
 from mutua.bookings.services import BookingDetails, too_early_message
-from mutua.claims.forms import MultipleFileField
 from mutua.core.provinces import provinces
+from mutua.documents.forms import MultipleFileField
 from mutua.members.models import Member
 from mutua.providers.models import Provider
 from mutua.providers.selectors import direct_form_providers, direct_form_provinces

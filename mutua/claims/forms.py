@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from mutua.claims.models import EXPENSE_DOCUMENT_TYPES, GRADE_SCALES, ClaimKind, DocumentType, SchoolType
 from mutua.claims.services import DocumentData
 from mutua.core.provinces import province_choices
+from mutua.documents.forms import MultipleFileField
 from mutua.members.models import Member
 
 MAX_AMOUNT = Decimal("200000.00")
@@ -60,25 +61,6 @@ class AmountField(forms.Field):
                 _("L'importo supera € 200.000,00: controllalo, oppure scrivi all'infocenter."), code="amount_max"
             )
         return amount
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.tif,.tiff,application/pdf,image/jpeg,image/tiff"}),
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if not files and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class KindForm(forms.Form):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mutua.core.provinces import province_choices
 from mutua.documents.models import StoredFile, private_storage_name
 from mutua.members.models import Beneficiary, Member
+from mutua.plans.models import DocumentType as DocumentType  # what a claim's documents can be
 
 
 class ClaimStatus(models.TextChoices):
@@ -107,16 +108,6 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Pratica')} {self.pk}"
-
-
-class DocumentType(models.TextChoices):
-    FATTURA = "fattura", _("Fattura")
-    RICEVUTA = "ricevuta", _("Ricevuta")
-    CARTELLA_CLINICA = "cartella_clinica", _("Cartella clinica")
-    CERTIFICATO_OSPEDALIERO = "certificato_ospedaliero", _("Certificato ospedaliero")
-    CERTIFICATO_DATORE_LAVORO = "certificato_datore_lavoro", _("Certificato datore di lavoro")
-    CERTIFICATO_NASCITA = "certificato_nascita", _("Certificato di nascita")
-    CERTIFICATO_SCOLASTICO = "certificato_scolastico", _("Certificato della segreteria scolastica")
 
 
 class SchoolType(models.TextChoices):

@@ -30,9 +30,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from schwifty import IBAN
 
+from mutua.accounts.first_access import first_access_complete
 from mutua.accounts.models import Role, User
 from mutua.accounts.passwords import first_access_password
-from mutua.accounts.services import first_access_complete
 from mutua.claims.models import (
     EXPENSE_DOCUMENT_TYPES,
     Attachment,

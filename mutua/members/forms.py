@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
-from mutua.accounts.forms import clean_mobile, mobile_field
 from mutua.core.provinces import province_choices
 from mutua.members.models import Member, PaymentMethod, PostalAddress
 from mutua.members.services import PersonalData
@@ -22,6 +23,28 @@ DOMICILE_REQUIRED = {
     "domicile_city": _("Indica il comune del domicilio."),
     "domicile_province": _("Scegli la provincia del domicilio."),
 }
+
+
+def mobile_field() -> PhoneNumberField:
+    return PhoneNumberField(
+        label=_("Cellulare"),
+        region="IT",
+        required=False,
+        help_text=_("Facoltativo, ma ti consigliamo di inserirlo: ti avviseremo via SMS sullo stato delle pratiche."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"invalid": _("Inserisci un numero di cellulare italiano valido, ad esempio 333 123 4567.")},
+    )
+
+
+def clean_mobile(value: Any) -> str:
+    if not value:
+        return ""
+    if phonenumbers.number_type(value) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise forms.ValidationError(_("Il numero non è un cellulare: inserisci un numero di cellulare."))
+    return str(value.as_e164)
 
 
 class PersonalDataForm(forms.Form):

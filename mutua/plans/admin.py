@@ -1,8 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from mutua.claims.models import DocumentType
-from mutua.plans.models import Contribution, DeductionCap, Enrollment, Plan, PlanDocumentLimit
+from mutua.plans.models import Contribution, DeductionCap, DocumentType, Enrollment, Plan, PlanDocumentLimit
 
 
 class PlanDocumentLimitForm(forms.ModelForm):

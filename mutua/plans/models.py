@@ -7,6 +7,18 @@ from mutua.core.models import TimestampedModel
 from mutua.members.models import Beneficiary, Member
 
 
+class DocumentType(models.TextChoices):
+    """The kinds of expense and supporting documents a claim holds; a plan may limit each (PlanDocumentLimit)."""
+
+    FATTURA = "fattura", _("Fattura")
+    RICEVUTA = "ricevuta", _("Ricevuta")
+    CARTELLA_CLINICA = "cartella_clinica", _("Cartella clinica")
+    CERTIFICATO_OSPEDALIERO = "certificato_ospedaliero", _("Certificato ospedaliero")
+    CERTIFICATO_DATORE_LAVORO = "certificato_datore_lavoro", _("Certificato datore di lavoro")
+    CERTIFICATO_NASCITA = "certificato_nascita", _("Certificato di nascita")
+    CERTIFICATO_SCOLASTICO = "certificato_scolastico", _("Certificato della segreteria scolastica")
+
+
 class Plan(models.Model):
     """A benefit plan (forma di assistenza). Coverage rules are added as data by the back-office issue."""
 

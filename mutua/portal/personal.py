@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mutua.accounts.forms import CodesForm
-from mutua.accounts.models import CodePurpose, User
-from mutua.accounts.services import CodeError, ContactCodesError, code_resend_wait
+from mutua.accounts import contacts
+from mutua.accounts.models import User
+from mutua.accounts.views import contact_codes_context, contact_codes_step
 from mutua.core import ratelimit
 from mutua.members import services
 from mutua.members.forms import PersonalDataForm
@@ -63,7 +63,7 @@ def personal_data_update(request: HttpRequest) -> HttpResponse:
             if limited is not None:
                 form.add_error(None, limited.message)
                 return _update_page(request, member, form)
-        member, changes = services.member_personal_data_update(member=member, actor=user, data=data, request=request)
+        member, changes = contacts.personal_data_update(member=member, actor=user, data=data, request=request)
         if changes.email or changes.mobile:
             messages.success(
                 request,
@@ -90,61 +90,18 @@ def personal_contacts_verify(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not member.has_pending_contacts:
         return redirect("portal:personal_data")
-    action = request.POST.get("action", "")
-    form = CodesForm(request.POST if action == "verify" else None, with_sms=bool(member.pending_mobile))
-    if not member.pending_email:
-        form.fields.pop("email_code")
-    if request.method == "POST" and action == "cancel":
-        services.member_contacts_cancel(member=member, actor=user, request=request)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        contacts.contacts_cancel(member=member, actor=user, request=request)
         messages.info(request, _("La modifica dei contatti è stata annullata: restano quelli già verificati."))
         return redirect("portal:personal_data")
-    if request.method == "POST" and action == "resend":
-        limited = ratelimit.check(request, "send_codes", ip_limit=20, key=member.code, key_limit=6)
-        if limited is not None:
-            messages.error(request, limited.message)
-        else:
-            try:
-                services.member_contacts_send_codes(member=member)
-            except CodeError as exc:
-                messages.warning(request, exc.message)
-            else:
-                messages.success(request, _("Ti abbiamo inviato nuovi codici: inserisci gli ultimi ricevuti."))
+    form, outcome = contact_codes_step(request, member=member, actor=user)
+    if outcome == "verified":
+        messages.success(request, _("La verifica è stata eseguita correttamente: i nuovi contatti sono attivi."))
+        return redirect("portal:personal_data")
+    if outcome == "resent":
         return redirect("portal:personal_contacts_verify")
-    status = 200
-    if request.method == "POST" and action == "verify":
-        limited = ratelimit.check(request, "verify_codes", ip_limit=30, key=member.code, key_limit=15)
-        if limited is not None:
-            form.add_error(None, limited.message)
-        elif form.is_valid():
-            try:
-                services.member_contacts_verify(
-                    member=member,
-                    actor=user,
-                    email_code=form.cleaned_data.get("email_code", ""),
-                    sms_code=form.cleaned_data.get("sms_code", ""),
-                    request=request,
-                )
-            except ContactCodesError as exc:
-                for error in exc.errors:
-                    form.add_error(error.field, error.message)
-            else:
-                messages.success(
-                    request, _("La verifica è stata eseguita correttamente: i nuovi contatti sono attivi.")
-                )
-                return redirect("portal:personal_data")
-        status = 400
-    purposes = [
-        p
-        for p, target in ((CodePurpose.EMAIL, member.pending_email), (CodePurpose.MOBILE, member.pending_mobile))
-        if target
-    ]
-    context = {
-        "member": member,
-        "form": form,
-        "section": "update",
-        "resend_wait": max((code_resend_wait(user=user, purpose=p) for p in purposes), default=0),
-    }
-    return render(request, "portal/personal/verify_contacts.html", context, status=status)
+    context = {"member": member, "section": "update", **contact_codes_context(member, form)}
+    return render(request, "portal/personal/verify_contacts.html", context, status=400 if form.errors else 200)
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mutua.accounts import services
+from mutua.accounts import codes
 from mutua.accounts.backends import FirstAccessBackend
 from mutua.accounts.models import CodePurpose, VerificationCode
 from mutua.accounts.passwords import GuidePasswordValidator, first_access_password
@@ -106,44 +106,44 @@ class TestFiscalCode:
 @pytest.mark.django_db
 class TestCodes:
     def test_code_expires(self, member, settings):
-        services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
         VerificationCode.objects.update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
-        with pytest.raises(services.CodeError, match="scaduto"):
-            services.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code="000000")
+        with pytest.raises(codes.CodeError, match="scaduto"):
+            codes.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code="000000")
 
     def test_only_the_last_code_is_valid(self, member, settings, mailoutbox):
         settings.CODE_RESEND_SECONDS = 0
-        services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
-        services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
         first, last = (m.body.split(": ")[1][:6] for m in mailoutbox)
         if first != last:
-            with pytest.raises(services.CodeError):
-                services.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=first)
-        services.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=last)
-        with pytest.raises(services.CodeError):  # single use
-            services.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=last)
+            with pytest.raises(codes.CodeError):
+                codes.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=first)
+        codes.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=last)
+        with pytest.raises(codes.CodeError):  # single use
+            codes.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=last)
 
     def test_resend_waits_60_seconds(self, member):
-        services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
-        with pytest.raises(services.CodeError) as exc:
-            services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        with pytest.raises(codes.CodeError) as exc:
+            codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
         assert 55 <= exc.value.retry_after <= 60
         VerificationCode.objects.update(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=61))
-        services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
 
     def test_attempts_are_counted_and_limited(self, member, mailoutbox):
-        services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
         right = mailoutbox[0].body.split(": ")[1][:6]
         wrong = "111111" if right != "111111" else "222222"
         for _ in range(5):
-            with pytest.raises(services.CodeError):
-                services.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=wrong)
+            with pytest.raises(codes.CodeError):
+                codes.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=wrong)
         assert VerificationCode.objects.get().attempts == 5
-        with pytest.raises(services.CodeError, match="Troppi tentativi"):
-            services.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=right)
+        with pytest.raises(codes.CodeError, match="Troppi tentativi"):
+            codes.code_verify(user=member.user, purpose=CodePurpose.EMAIL, code=right)
 
     def test_codes_are_stored_hashed(self, member, mailoutbox):
-        services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+        codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
         code = mailoutbox[0].body.split(": ")[1][:6]
         assert code not in VerificationCode.objects.get().code_hash
 
@@ -153,7 +153,7 @@ class TestCodes:
         from mutua.notifications.models import OutboundMessage
 
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
+            codes.code_issue(user=member.user, purpose=CodePurpose.EMAIL, target=member.email)
             raise RuntimeError
         assert not OutboundMessage.objects.exists()
 

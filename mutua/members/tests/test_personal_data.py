@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from schwifty import IBAN
 
+from mutua.accounts import contacts
+from mutua.accounts.contacts import ContactCodesError
 from mutua.accounts.models import CodePurpose, Role
-from mutua.accounts.services import ContactCodesError
 from mutua.accounts.tests.factories import totp_enable
 from mutua.audit.models import AuditEvent
 from mutua.members import services
@@ -165,7 +166,7 @@ class TestForm:
 @pytest.mark.django_db
 class TestUpdate:
     def test_domicile_change_keeps_a_dated_version_of_each_field(self, member):
-        member, changes = services.member_personal_data_update(
+        member, changes = contacts.personal_data_update(
             member=member, actor=member.user, data=data_of(member, postal_address="domicile", **DOMICILE)
         )
         assert not changes.needs_step_up
@@ -186,13 +187,13 @@ class TestUpdate:
         assert sorted(event.data["fields"]) == sorted(rows)
 
     def test_nothing_changed_writes_nothing(self, member):
-        services.member_personal_data_update(member=member, actor=member.user, data=data_of(member))
+        contacts.personal_data_update(member=member, actor=member.user, data=data_of(member))
         assert not MemberChange.objects.exists() and not AuditEvent.objects.exists()
         assert not OutboundMessage.objects.exists()
 
     def test_a_second_change_keeps_the_first_version(self, member):
-        services.member_personal_data_update(member=member, actor=member.user, data=data_of(member, **DOMICILE))
-        services.member_personal_data_update(
+        contacts.personal_data_update(member=member, actor=member.user, data=data_of(member, **DOMICILE))
+        contacts.personal_data_update(
             member=member, actor=member.user, data=data_of(member, **{**DOMICILE, "domicile_city": "Moncalieri"})
         )
         cities = list(
@@ -202,7 +203,7 @@ class TestUpdate:
 
     def test_iban_change_is_versioned_in_full_audited_without_it_and_told_to_the_old_email(self, member):
         old_iban, old_email = member.iban, member.email
-        member, changes = services.member_personal_data_update(
+        member, changes = contacts.personal_data_update(
             member=member, actor=member.user, data=data_of(member, iban=NEW_IBAN, account_holder="Mario Rossi Bianchi")
         )
         assert changes.needs_step_up and changes.payment
@@ -220,10 +221,10 @@ class TestUpdate:
         def broken(**kwargs):
             raise RuntimeError("disco pieno")
 
-        monkeypatch.setattr(services, "_changes_record", broken)
+        monkeypatch.setattr(services, "member_changes_record", broken)
         before = member.iban
         with pytest.raises(RuntimeError):
-            services.member_personal_data_update(
+            contacts.personal_data_update(
                 member=member, actor=member.user, data=data_of(member, iban=NEW_IBAN, **DOMICILE)
             )
         member.refresh_from_db()
@@ -235,7 +236,7 @@ class TestUpdate:
 class TestContactChange:
     def test_new_email_waits_for_its_code_then_replaces_the_verified_one(self, member):
         old_email = member.email
-        member, changes = services.member_personal_data_update(
+        member, changes = contacts.personal_data_update(
             member=member, actor=member.user, data=data_of(member, email="mario.nuovo@esempio.it")
         )
         assert changes.needs_step_up and changes.email == "mario.nuovo@esempio.it"
@@ -245,7 +246,7 @@ class TestContactChange:
         assert not MemberChange.objects.exists()
         code = last_code("mario.nuovo@esempio.it")
 
-        services.member_contacts_verify(member=member, actor=member.user, email_code=code, sms_code="")
+        contacts.contacts_verify(member=member, actor=member.user, email_code=code, sms_code="")
         member.refresh_from_db()
         assert member.email == "mario.nuovo@esempio.it" and member.pending_email == ""
         row = MemberChange.objects.get()
@@ -255,27 +256,25 @@ class TestContactChange:
         assert AuditEvent.objects.filter(action="contacts.changed", member=member).exists()
 
     def test_new_mobile_gets_an_sms_code(self, member):
-        services.member_personal_data_update(
-            member=member, actor=member.user, data=data_of(member, mobile="+393479876543")
-        )
+        contacts.personal_data_update(member=member, actor=member.user, data=data_of(member, mobile="+393479876543"))
         sms = OutboundMessage.objects.get(channel="sms")
         assert sms.to == "+393479876543"
         member.refresh_from_db()
         assert str(member.mobile) == "+393331234567" and str(member.pending_mobile) == "+393479876543"
         code = re.findall(r"\b(\d{6})\b", sms.body)[-1]
-        services.member_contacts_verify(member=member, actor=member.user, email_code="", sms_code=code)
+        contacts.contacts_verify(member=member, actor=member.user, email_code="", sms_code=code)
         member.refresh_from_db()
         assert str(member.mobile) == "+393479876543" and not member.pending_mobile
 
     def test_a_wrong_code_changes_nothing_and_counts_an_attempt(self, member):
         old_email = member.email
-        services.member_personal_data_update(
+        contacts.personal_data_update(
             member=member, actor=member.user, data=data_of(member, email="nuova@esempio.it", mobile="+393479876543")
         )
         member.refresh_from_db()
         sms_code = re.findall(r"\b(\d{6})\b", OutboundMessage.objects.get(channel="sms").body)[-1]
         with pytest.raises(ContactCodesError) as exc:
-            services.member_contacts_verify(member=member, actor=member.user, email_code="000000", sms_code=sms_code)
+            contacts.contacts_verify(member=member, actor=member.user, email_code="000000", sms_code=sms_code)
         assert [e.field for e in exc.value.errors] == ["email_code"]
         member.refresh_from_db()
         assert member.email == old_email and str(member.mobile) == "+393331234567"
@@ -284,35 +283,31 @@ class TestContactChange:
 
     def test_an_old_code_for_an_earlier_pending_address_does_not_verify_the_new_one(self, member, settings):
         settings.CODE_RESEND_SECONDS = 0
-        services.member_personal_data_update(
-            member=member, actor=member.user, data=data_of(member, email="primo@esempio.it")
-        )
+        contacts.personal_data_update(member=member, actor=member.user, data=data_of(member, email="primo@esempio.it"))
         first = last_code("primo@esempio.it")
         member.refresh_from_db()
-        services.member_personal_data_update(
+        contacts.personal_data_update(
             member=member, actor=member.user, data=data_of(member, email="secondo@esempio.it")
         )
         member.refresh_from_db()
         with pytest.raises(ContactCodesError):
-            services.member_contacts_verify(member=member, actor=member.user, email_code=first, sms_code="")
-        services.member_contacts_verify(
+            contacts.contacts_verify(member=member, actor=member.user, email_code=first, sms_code="")
+        contacts.contacts_verify(
             member=member, actor=member.user, email_code=last_code("secondo@esempio.it"), sms_code=""
         )
         member.refresh_from_db()
         assert member.email == "secondo@esempio.it"
 
     def test_cancel_keeps_the_verified_contacts(self, member):
-        services.member_personal_data_update(
-            member=member, actor=member.user, data=data_of(member, email="x@esempio.it")
-        )
+        contacts.personal_data_update(member=member, actor=member.user, data=data_of(member, email="x@esempio.it"))
         member.refresh_from_db()
-        services.member_contacts_cancel(member=member, actor=member.user)
+        contacts.contacts_cancel(member=member, actor=member.user)
         member.refresh_from_db()
         assert not member.has_pending_contacts and member.email != "x@esempio.it"
         assert AuditEvent.objects.filter(action="contacts.change_cancelled").exists()
 
     def test_removing_the_mobile_needs_no_code_and_is_versioned(self, member):
-        member, changes = services.member_personal_data_update(
+        member, changes = contacts.personal_data_update(
             member=member, actor=member.user, data=data_of(member, mobile="")
         )
         assert changes.mobile_removed and changes.needs_step_up
@@ -325,7 +320,7 @@ class TestContactChange:
 @pytest.mark.django_db
 class TestVersionsForOperators:
     def test_the_admin_lists_versions_read_only(self, client, member):
-        services.member_personal_data_update(member=member, actor=member.user, data=data_of(member, iban=NEW_IBAN))
+        contacts.personal_data_update(member=member, actor=member.user, data=data_of(member, iban=NEW_IBAN))
         admin = UserFactory(username="admin1", role=Role.ADMIN, is_staff=True, is_superuser=True)
         totp_enable(admin)  # staff must have a second factor (SecondFactorRequiredMiddleware)
         client.force_login(admin)

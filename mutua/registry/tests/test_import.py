@@ -22,9 +22,9 @@ from mutua.accounts.models import Role, User
 from mutua.accounts.passwords import first_access_password
 from mutua.audit.models import AuditEvent
 from mutua.members.models import Beneficiary, Member, MemberKind, PostalAddress, RegionalOffice
-from mutua.members.registry import COLUMNS, RawRow
-from mutua.members.services import registry_import
 from mutua.members.tests.factories import make_cf, make_iban
+from mutua.registry.files import COLUMNS, RawRow
+from mutua.registry.services import registry_import
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "registry-example.csv"
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from mutua.members.registry import RegistryFileError, registry_read
-from mutua.members.services import ImportReport, RecordCounts, registry_import
+from mutua.registry.files import RegistryFileError, registry_read
+from mutua.registry.services import ImportReport, RecordCounts, registry_import
 
 EXIT_ROW_ERRORS = 1
 EXIT_FILE_ERROR = 2
