@@ -1,6 +1,8 @@
 """Browser tests: pytest-playwright driving Debian's Chromium against pytest-django's live server.
 
-See /work/shared/reference/STACK-NOTES.md §3. Never run `playwright install`: the browser is /usr/bin/chromium.
+How they run and why (the browser and its flags, DJANGO_ALLOW_ASYNC_UNSAFE, the checks of every page, the
+screenshots): docs/testing.md, Browser tests. Never run `playwright install`: the browser is Debian's `chromium`
+package, /usr/bin/chromium unless CHROMIUM_PATH says otherwise.
 """
 
 from __future__ import annotations
