@@ -1,13 +1,14 @@
 """Browser tests: pytest-playwright driving Debian's Chromium against pytest-django's live server.
 
-See /work/shared/reference/STACK-NOTES.md §3. Never run `playwright install`: the browser is /usr/bin/chromium.
+How they run and why (the browser and its flags, DJANGO_ALLOW_ASYNC_UNSAFE, the checks of every page, the
+screenshots): docs/testing.md, Browser tests. Never run `playwright install`: the browser is Debian's `chromium`
+package, /usr/bin/chromium unless CHROMIUM_PATH says otherwise.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,11 +33,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 _axe = Axe()
-
-# Known product bug, reported to the lead: video.js, bundled in bootstrap-italia.bundle.min.js, appends
-# <style class="vjs-styles-defaults"> and "vjs-styles-dimensions" on every page unless window.VIDEOJS_NO_DYNAMIC_STYLE
-# is set before the bundle loads; CSP style-src 'self' blocks them. Reported as a warning, not a failure.
-KNOWN_CONSOLE_ERRORS: list[re.Pattern[str]] = []
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -76,13 +72,8 @@ def browser_problems(context) -> list[str]:
             problems.append(f"HTTP {response.status} {response.request.method} {response.url}")
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        where = message.location.get("url", "")
-        if any(known.search(message.text) for known in KNOWN_CONSOLE_ERRORS):
-            warnings.warn(f"known console error from {where}: {message.text[:160]}", stacklevel=1)
-        else:
-            problems.append(f"console error from {where}: {message.text}")
+        if message.type == "error":
+            problems.append(f"console error from {message.location.get('url', '')}: {message.text}")
 
     def on_page_error(error: Exception) -> None:
         problems.append(f"script error: {error}")

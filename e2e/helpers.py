@@ -73,14 +73,13 @@ def open_menu(page: Page, name: str) -> None:
 def watch_context(context: BrowserContext, problems: list[str]) -> None:
     """Collect failed responses and console errors of an extra context into `problems` (the `browser_problems`
     list), as that fixture does for the default `context`, so `check_page` also judges the extra context's pages."""
-    from e2e.conftest import KNOWN_CONSOLE_ERRORS
 
     def on_response(response: Response) -> None:
         if response.status >= 400:
             problems.append(f"HTTP {response.status} {response.request.method} {response.url}")
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and not any(known.search(message.text) for known in KNOWN_CONSOLE_ERRORS):
+        if message.type == "error":
             problems.append(f"console error from {message.location.get('url', '')}: {message.text}")
 
     def on_page(page: Page) -> None:

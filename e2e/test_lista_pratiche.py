@@ -19,7 +19,7 @@ from mutua.members.models import Member
 
 S = ClaimStatus
 THIS_YEAR = timezone.localdate().year
-# The statuses a claim goes through to reach each final one (DESIGN.md), after "Trasmessa".
+# The statuses a claim goes through to reach each final one (docs/architecture.md, Claim statuses), after "Trasmessa".
 PATHS = {
     S.PAID: [S.IN_REVIEW, S.SETTLED, S.PAID],
     S.REJECTED: [S.IN_REVIEW, S.REJECTED],

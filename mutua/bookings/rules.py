@@ -1,8 +1,9 @@
 """The direct-form notice rule: an appointment is communicated at least two working days before it.
 
 Working days are Monday to Friday except Italian national public holidays, from `holidays.Italy(language="it_IT")`
-(Easter Monday; 4 October again from 2026). DOMAIN.md §4.3: the deadline is the appointment date minus two
-working days, the appointment day itself not counted; a request made on day R is on time if R is not after it.
+(Easter Monday; 4 October again from 2026). As docs/domain.md, Public holidays and working days, says: the deadline
+is the appointment date minus two working days, the appointment day itself not counted; a request made on day R is
+on time if R is not after it.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ class ClaimStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annullata")
 
 
-# The only moves a claim can make (DESIGN.md, claim statuses). Paid, rejected and cancelled are final.
+# The only moves a claim can make (docs/architecture.md, Claim statuses). Paid, rejected and cancelled are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
     ClaimStatus.DRAFT: frozenset({ClaimStatus.SUBMITTED}),
     ClaimStatus.SUBMITTED: frozenset({ClaimStatus.IN_REVIEW, ClaimStatus.CANCELLED}),

@@ -1,7 +1,7 @@
 """The A4 layout shared by every PDF the mutual issues: header, footer with page numbers, flowing text and QR codes.
 
 Drawn straight on a ReportLab canvas (no Platypus) to stay within the 30 ms budget per document
-(DESIGN.md, performance budgets). Text is set in Helvetica, whose WinAnsi encoding covers Italian
+(docs/architecture.md, Performance budgets). Text is set in Helvetica, whose WinAnsi encoding covers Italian
 accents, "€" and typographic dashes; other characters are reduced to their base letter.
 """
 

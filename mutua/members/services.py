@@ -64,7 +64,10 @@ class PersonalDataChanges:
 
     @property
     def needs_step_up(self) -> bool:
-        """Changes that move money or identity: payment data, e-mail, mobile (docs/architecture.md, Security)."""
+        """Changes that move money or identity: payment data, e-mail, mobile.
+
+        The step-up they ask for: docs/architecture.md, Security and privacy.
+        """
         return self.payment or bool(self.email or self.mobile or self.mobile_removed)
 
     @property

@@ -28,7 +28,7 @@ from mutua.plans.selectors import ZERO, ContributionSummary
 
 
 def contribution_certificate_pdf(*, member: Member, summary: ContributionSummary, today: dt.date) -> bytes:
-    """The certificate of the contributions paid in `summary.year` , as A4 PDF pages.
+    """The certificate of the contributions paid in `summary.year` (docs/domain.md, Tax rules), as A4 PDF pages.
 
     Each payment with date, method, plan and period; the member's own part apart from the family members';
     the own detraibile part against the year's cap, with the legal reference. The first generation of the day

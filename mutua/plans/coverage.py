@@ -1,7 +1,8 @@
-"""The settlement of one expense document under a plan's coverage rules, as a pure function (DOMAIN.md §6.4).
+"""The settlement of one expense document under a plan's coverage rules, as a pure function.
 
-Everything is `Decimal` rounded to cents, half up. For every outcome the parts add up exactly:
-requested = not admitted + admitted, and admitted = withheld + cut by the ceilings + paid.
+The rules and the order they apply in: docs/domain.md, Coverage rules. Everything is `Decimal` rounded to cents,
+half up. For every outcome the parts add up exactly: requested = not admitted + admitted, and admitted = withheld +
+cut by the ceilings + paid.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ class Plan(models.Model):
     yearly_fee = models.DecimalField(_("contributo annuo"), max_digits=10, decimal_places=2)
     family_fee = models.DecimalField(_("contributo annuo per familiare"), max_digits=10, decimal_places=2, default=0)
     is_active = models.BooleanField(_("attiva"), default=True)
-    # Coverage rules (DOMAIN.md §6.4), read by mutua.plans.coverage. An empty ceiling or deadline is no limit.
+    # Coverage rules (docs/domain.md, Coverage rules), read by mutua.plans.coverage. An empty ceiling or deadline
+    # is no limit.
     reimbursement_pct = models.DecimalField(
         _("percentuale di rimborso"), max_digits=5, decimal_places=2, default=Decimal("100.00")
     )

@@ -21,7 +21,7 @@ CERTIFICATE_YEARS = 2
 # Adesioni shows the regularity of the last three competence years, as the registry keeps them.
 STANDING_YEARS = 3
 # Paid through the employer under a contract: deductible from income (art. 51 TUIR) and certified in the
-# employer's Certificazione Unica, so never part of the 19% credit (DOMAIN.md §5.1).
+# employer's Certificazione Unica, so never part of the 19% credit (docs/domain.md, Tax rules).
 NOT_DETRAIBILE_METHODS: frozenset[str] = frozenset({ContributionMethod.PAYROLL})
 
 
@@ -174,7 +174,7 @@ def contribution_summary(
     """The sums of a year's certificate: own and family subtotals, and the own detraibile part against the cap.
 
     Only the member's own position counts for the credit (family members' contributions never do, even for
-    dependants), and only payments that are not payroll deductions (DOMAIN.md §5.1).
+    dependants), and only payments that are not payroll deductions (docs/domain.md, Tax rules).
     """
     payments = [certified_payment(c) for c in contributions]
     own = sum((p.own_part for p in payments), ZERO)

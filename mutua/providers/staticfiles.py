@@ -1,4 +1,5 @@
-"""Leaflet and its marker clusters, served from the xstatic packages (DESIGN.md: no CDN, no copy in the tree).
+"""Leaflet and its marker clusters, served from the xstatic packages (docs/architecture.md, Stack: no CDN, no copy in
+the tree).
 
 Only the files the map uses are exposed: the packages also ship a minified marker-cluster script whose source map
 is missing, which would make `collectstatic` with the manifest storage fail.

@@ -1,4 +1,7 @@
-"""The two-working-day rule around weekends and Italian public holidays (DOMAIN.md §4)."""
+"""The two-working-day rule around weekends and Italian public holidays.
+
+The rule: docs/domain.md, Public holidays and working days.
+"""
 
 from __future__ import annotations
 

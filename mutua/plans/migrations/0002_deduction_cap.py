@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import migrations, models
 
-# The caps in force (DOMAIN.md §5.1); later changes are added as rows by the operators.
+# The caps in force (docs/domain.md, Tax rules); later changes are added as rows by the operators.
 CAPS = [
     (1998, Decimal("1291.14"), "art. 15, comma 1, lettera i-bis, TUIR (D.P.R. 917/1986)"),
     (2018, Decimal("1300.00"), "art. 83, comma 5, D.Lgs. 117/2017 (già art. 15, comma 1, lettera i-bis, TUIR)"),
