@@ -19,18 +19,20 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mutua.audit.services import audit_record
-from mutua.backoffice import selectors
 from mutua.backoffice.forms import BookingTakeForm, ReasonForm
 from mutua.backoffice.permissions import (
     Action,
     backoffice_view,
     booking_attachment_for_operator_or_404,
     booking_for_operator_or_404,
+    bookings_for_operator,
     can,
 )
 from mutua.backoffice.views import PAGE_SIZE, _user, inline_file_response
+from mutua.bookings import selectors as booking_selectors
 from mutua.bookings import services
 from mutua.bookings.models import Booking, BookingStatus
+from mutua.plans.selectors import member_standing
 
 
 @backoffice_view()
@@ -39,12 +41,12 @@ def booking_worklist(request: HttpRequest) -> HttpResponse:
     """Bookings by status ("Inviata" first: those to work), oldest sent first, with counts per status."""
     user = _user(request)
     status = request.GET.get("stato") or BookingStatus.SUBMITTED
-    if status not in selectors.BOOKING_WORKLIST_STATUSES:
+    if status not in booking_selectors.BOOKING_WORKLIST_STATUSES:
         status = BookingStatus.SUBMITTED
-    page = Paginator(selectors.booking_worklist(user=user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("pagina")
-    )
-    counts = selectors.booking_worklist_counts(user=user)
+    page = Paginator(
+        booking_selectors.booking_worklist(bookings=bookings_for_operator(user=user), status=status), PAGE_SIZE
+    ).get_page(request.GET.get("pagina"))
+    counts = booking_selectors.booking_worklist_counts(bookings=bookings_for_operator(user=user))
     statuses = [(value, BookingStatus(value).label, n) for value, n in counts.items()]
     return render(
         request,
@@ -64,7 +66,7 @@ def booking_worklist(request: HttpRequest) -> HttpResponse:
 def booking_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything needed to authorize a booking; the visit is written in the member's access log."""
     user = _user(request)
-    booking = selectors.booking_review(user=user, pk=pk)
+    booking = booking_selectors.booking_review(bookings=bookings_for_operator(user=user), pk=pk)
     if booking is None:
         raise Http404
     member = booking.member
@@ -77,7 +79,7 @@ def booking_review(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "member": member,
             "beneficiaries": list(member.beneficiaries.all()),
-            "standing": selectors.member_standing(member=member),
+            "standing": member_standing(member=member),
             "may_decide": may_decide,
         },
     )

@@ -1,4 +1,5 @@
-"""Who may do what in the back office, in one table, and the one place that scopes claims to an operator.
+"""Who may do what in the back office, in one table, and the one place that scopes claims and bookings to an
+operator (on the domain's selectors).
 
 Members and anonymous visitors get nothing from /backoffice/ (404, as for any page that is not theirs); a
 regional-office operator sees only the members of their own office, so another region's claim is a 404 too.
@@ -17,8 +18,12 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse_lazy
 
 from mutua.accounts.models import Role, User
-from mutua.bookings.models import Booking, BookingAttachment, BookingStatus
-from mutua.claims.models import Attachment, Claim, ClaimStatus
+from mutua.bookings.models import Booking, BookingAttachment
+from mutua.bookings.selectors import bookings_sent
+from mutua.claims.models import Attachment, Claim
+from mutua.claims.selectors import claims_sent
+from mutua.members.models import RegionalOffice
+from mutua.members.selectors import regional_offices
 
 
 class Action(StrEnum):
@@ -73,19 +78,22 @@ def backoffice_view(action: Action = Action.VIEW) -> Callable[[View], View]:
     return decorator
 
 
-def claims_for_operator(*, user: User) -> QuerySet[Claim]:
-    """The claims `user` may see: every sent claim, or only their office's members' for a regional operator.
+def operator_scope(user: User) -> tuple[bool, int | None]:
+    """Whether `user` may see members' files at all, and the regional office they are limited to (None: every one).
 
-    Drafts are the member's own business and are never shown to operators.
+    A regional-office operator sees only their office's members; one with no office set sees nobody.
     """
     if not can(user, Action.VIEW):
-        return Claim.objects.none()
-    claims = Claim.objects.exclude(status=ClaimStatus.DRAFT)
+        return False, None
     if user.role == Role.REGIONAL_OPERATOR:
-        if user.regional_office_id is None:
-            return Claim.objects.none()
-        claims = claims.filter(member__regional_office_id=user.regional_office_id)
-    return claims
+        return user.regional_office_id is not None, user.regional_office_id
+    return True, None
+
+
+def claims_for_operator(*, user: User) -> QuerySet[Claim]:
+    """The claims `user` may see: every sent claim, or only their office's members' for a regional operator."""
+    visible, office_id = operator_scope(user)
+    return claims_sent(office_id=office_id) if visible else Claim.objects.none()
 
 
 def claim_for_operator_or_404(*, user: User, pk: int) -> Claim:
@@ -108,14 +116,14 @@ def attachment_for_operator_or_404(*, user: User, pk: int) -> Attachment:
 
 def bookings_for_operator(*, user: User) -> QuerySet[Booking]:
     """The bookings `user` may see: every sent booking, or only their office's members' for a regional operator."""
-    if not can(user, Action.VIEW):
-        return Booking.objects.none()
-    bookings = Booking.objects.exclude(status=BookingStatus.DRAFT)
-    if user.role == Role.REGIONAL_OPERATOR:
-        if user.regional_office_id is None:
-            return Booking.objects.none()
-        bookings = bookings.filter(member__regional_office_id=user.regional_office_id)
-    return bookings
+    visible, office_id = operator_scope(user)
+    return bookings_sent(office_id=office_id) if visible else Booking.objects.none()
+
+
+def offices_for_operator(*, user: User) -> QuerySet[RegionalOffice]:
+    """The regional offices the worklist may filter by: all of them, or a regional operator's own."""
+    visible, office_id = operator_scope(user)
+    return regional_offices(office_id=office_id) if visible else RegionalOffice.objects.none()
 
 
 def booking_for_operator_or_404(*, user: User, pk: int) -> Booking:

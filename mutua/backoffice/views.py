@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from mutua.accounts.models import User
 from mutua.audit.services import audit_record
-from mutua.backoffice import selectors
 from mutua.backoffice.forms import NoteForm, ReasonForm, SettleForm, SuspendForm, WorklistFilterForm
 from mutua.backoffice.permissions import (
     Action,
@@ -34,10 +33,14 @@ from mutua.backoffice.permissions import (
     backoffice_view,
     can,
     claim_for_operator_or_404,
+    claims_for_operator,
+    offices_for_operator,
 )
+from mutua.claims import selectors as claim_selectors
 from mutua.claims import services
 from mutua.claims.models import Claim, ClaimKind, ClaimStatus
 from mutua.claims.selectors import claim_duplicates
+from mutua.plans.selectors import member_standing
 
 PAGE_SIZE = 25
 
@@ -51,19 +54,21 @@ def _user(request: HttpRequest) -> User:
 def worklist(request: HttpRequest) -> HttpResponse:
     """Claims to work, oldest first, filtered by status, office, kind and age, with counts per status."""
     user = _user(request)
-    offices = list(selectors.offices_for_operator(user=user).values_list("pk", "name"))
+    offices = list(offices_for_operator(user=user).values_list("pk", "name"))
     form = WorklistFilterForm(request.GET, offices=offices)
     form.is_valid()  # a wrong value is dropped from cleaned_data and so is no filter
     data = form.cleaned_data
-    filters = selectors.WorklistFilters(
+    filters = claim_selectors.WorklistFilters(
         status=data.get("stato") or "",
         office=int(data["sede"]) if data.get("sede") else None,
         kind=data.get("tipo") or "",
         older_than_days=int(data["eta"]) if data.get("eta") else None,
         region=data.get("regione") or "",
     )
-    page = Paginator(selectors.worklist(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("pagina"))
-    counts = selectors.worklist_counts(user=user, filters=filters)
+    page = Paginator(
+        claim_selectors.worklist(claims=claims_for_operator(user=user), filters=filters), PAGE_SIZE
+    ).get_page(request.GET.get("pagina"))
+    counts = claim_selectors.worklist_counts(claims=claims_for_operator(user=user), filters=filters)
     statuses = [(value, label, counts[value]) for value, label in ClaimStatus.choices if value in counts]
     return render(
         request,
@@ -73,7 +78,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "statuses": statuses,
-            "open_count": sum(counts[s] for s in selectors.WORKLIST_DEFAULT_STATUSES),
+            "open_count": sum(counts[s] for s in claim_selectors.WORKLIST_DEFAULT_STATUSES),
             "now": timezone.now(),
             "can_take": can(user, Action.TAKE),
             "can_pay": can(user, Action.PAY),
@@ -103,12 +108,12 @@ def _actions(user: User, claim: Claim) -> dict[str, bool]:
 def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything needed to decide on a claim; the visit is written in the member's access log."""
     user = _user(request)
-    claim = selectors.claim_review(user=user, pk=pk)
+    claim = claim_selectors.claim_review(claims=claims_for_operator(user=user), pk=pk)
     if claim is None:
         raise Http404
     member = claim.member
     audit_record(action="backoffice.claim_view", actor=user, member=member, request=request, claim=claim.pk)
-    settlements = selectors.member_settlements_in_year(
+    settlements = claim_selectors.member_settlements_in_year(
         member=member, year=timezone.localdate().year, exclude_claim=claim
     )
     open_suspensions = getattr(claim, "open_suspensions", [])
@@ -119,10 +124,10 @@ def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
             "claim": claim,
             "member": member,
             "beneficiaries": list(member.beneficiaries.all()),
-            "standing": selectors.member_standing(member=member),
+            "standing": member_standing(member=member),
             "duplicates": claim_duplicates(claim=claim),
             "settlements": settlements,
-            "settlements_total": selectors.settlements_total(settlements),
+            "settlements_total": claim_selectors.settlements_total(settlements),
             "suspension": open_suspensions[0] if open_suspensions else None,
             "actions": _actions(user, claim),
         },

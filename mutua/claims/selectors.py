@@ -1,12 +1,15 @@
-"""Reads of claims, always scoped to the member who owns them."""
+"""Reads of claims, always scoped: to the member who owns them, or to what an operator may see."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Count, DecimalField, Max, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from mutua.claims.models import (
@@ -187,3 +190,98 @@ def subsidies_received(*, member: Member, basis: str, year: int) -> QuerySet[Set
     if basis == SubsidyBasis.COMPETENCE:
         return received.filter(competence_year=year)
     return received.filter(payment_year=year)
+
+
+# --- The back office's reads (scoped to the operator by mutua.backoffice.permissions) -------------------------
+
+
+def claims_sent(*, office_id: int | None = None) -> QuerySet[Claim]:
+    """Every sent claim, or only those of one regional office's members; drafts are never an operator's business."""
+    claims = Claim.objects.exclude(status=ClaimStatus.DRAFT)
+    return claims if office_id is None else claims.filter(member__regional_office_id=office_id)
+
+
+WORKLIST_DEFAULT_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED)
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    """The worklist's GET parameters, already checked: an unknown value is no filter."""
+
+    status: str = ""  # empty: the open claims (sent, in review, suspended)
+    office: int | None = None  # a RegionalOffice pk
+    kind: str = ""
+    older_than_days: int | None = None
+    region: str = ""  # study subsidies: the region of the school (Claim.region)
+
+
+def _filtered(*, claims: QuerySet[Claim], filters: WorklistFilters) -> QuerySet[Claim]:
+    if filters.office is not None:
+        claims = claims.filter(member__regional_office_id=filters.office)
+    if filters.kind:
+        claims = claims.filter(kind=filters.kind)
+    if filters.region:
+        claims = claims.filter(region=filters.region)
+    if filters.older_than_days is not None:
+        claims = claims.filter(submitted_at__lte=timezone.now() - dt.timedelta(days=filters.older_than_days))
+    return claims
+
+
+def worklist(*, claims: QuerySet[Claim], filters: WorklistFilters) -> QuerySet[Claim]:
+    """The claims to work among `claims` (an operator's, mutua.backoffice.permissions), oldest sent first, with what a
+    row shows, in one query."""
+    claims = _filtered(claims=claims, filters=filters)
+    if filters.status:
+        claims = claims.filter(status=filters.status)
+    else:
+        claims = claims.filter(status__in=WORKLIST_DEFAULT_STATUSES)
+    return (
+        claims.select_related("member__regional_office", "assigned_to")
+        .annotate(document_count=Count("documents"), amount_asked=Coalesce(Sum("documents__amount"), ZERO))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def worklist_counts(*, claims: QuerySet[Claim], filters: WorklistFilters) -> dict[str, int]:
+    """How many of `claims` in each status, under every filter but the status one (one query)."""
+    rows = (
+        _filtered(claims=claims, filters=filters)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    counts = {status: 0 for status in ClaimStatus.values if status != ClaimStatus.DRAFT}
+    counts.update(dict(rows))
+    return counts
+
+
+def claim_review(*, claims: QuerySet[Claim], pk: int) -> Claim | None:
+    """One of `claims` with everything the review page shows: member, office, family, documents and files,
+    history."""
+    documents = ClaimDocument.objects.select_related("beneficiary", "settlement").prefetch_related("attachments")
+    return (
+        claims.select_related("member__regional_office", "member__user", "assigned_to")
+        .prefetch_related(
+            Prefetch("documents", queryset=documents),
+            "events__actor",
+            "member__beneficiaries",
+            Prefetch("suspensions", queryset=ClaimSuspension.objects.filter(ended_at=None), to_attr="open_suspensions"),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def member_settlements_in_year(*, member: Member, year: int, exclude_claim: Claim) -> list[Settlement]:
+    """The member's settlements made in `year` for other claims: what was already reimbursed this year."""
+    return list(
+        Settlement.objects.filter(document__claim__member=member, created_at__year=year)
+        .exclude(document__claim=exclude_claim)
+        .select_related("document__claim", "document__beneficiary")
+        .order_by("created_at", "pk")
+    )
+
+
+def settlements_total(settlements: list[Settlement]) -> Decimal:
+    return sum((s.amount_paid for s in settlements), Decimal("0"))

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from mutua.members.models import Member
+from mutua.members.models import Member, RegionalOffice
 
 
 def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
@@ -32,3 +32,9 @@ def beneficiaries_of(*, member: Member) -> QuerySet:
 def member_changes_for(*, member: Member) -> QuerySet:
     """The versions of the member's data, newest first, with who made each change."""
     return member.changes.select_related("actor").order_by("-changed_at", "-id")
+
+
+def regional_offices(*, office_id: int | None = None) -> QuerySet[RegionalOffice]:
+    """The regional offices by region and name; only one when `office_id` is given."""
+    offices = RegionalOffice.objects.order_by("region", "name")
+    return offices if office_id is None else offices.filter(pk=office_id)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from mutua.members.models import Beneficiary, Member
 from mutua.plans.models import Contribution, ContributionMethod, DeductionCap, Enrollment
@@ -198,3 +199,46 @@ def contribution_certificate_for(*, member: Member, year: int) -> ContributionSu
         contributions=list(contributions_paid_in(member=member, year=year)),
         cap=deduction_cap_for(year=year),
     )
+
+
+@dataclass
+class Standing:
+    """The member's position as the review page shows it: contributions paid, waiting period over."""
+
+    enrollments: list[Enrollment]
+    unpaid: list[YearStanding] = field(default_factory=list)  # recent competence years with something still due
+    waiting_until: dt.date | None = None  # the end of the waiting period, when not over yet
+
+    @property
+    def contributions_regular(self) -> bool:
+        return not self.unpaid
+
+    @property
+    def waiting_over(self) -> bool:
+        return self.waiting_until is None and bool(self.enrollments)
+
+    @property
+    def regular(self) -> bool:
+        return self.contributions_regular and self.waiting_over
+
+
+def member_standing(*, member: Member, on: dt.date | None = None) -> Standing:
+    """Contributions regular (mutua.plans' yearly regularity, recent years) and the waiting period over, on `on`.
+
+    The waiting period is the plan's carenza (Plan.waiting_days) from the first adesione in force. Two queries.
+    """
+    on = on or timezone.localdate()
+    enrollments = list(
+        Enrollment.objects.filter(member=member, start_date__lte=on)
+        .exclude(end_date__lt=on)
+        .select_related("plan")
+        .order_by("start_date", "pk")
+    )
+    years = contribution_regularity(contributions=Contribution.objects.filter(member=member), today=on)
+    unpaid = sorted((y for y in years if not y.regular), key=lambda y: y.year)
+    waiting_until = None
+    if enrollments:
+        end = enrollments[0].start_date + dt.timedelta(days=enrollments[0].plan.waiting_days)
+        if end > on:
+            waiting_until = end
+    return Standing(enrollments=enrollments, unpaid=unpaid, waiting_until=waiting_until)
