@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from mutua.accounts.models import Role, User
 from mutua.audit.services import audit_record
 from mutua.members.models import Beneficiary, Member, RegionalOffice
-from mutua.registry.files import BENEFICIARY, MEMBER, CleanRow, RawRow, clean_row
+from mutua.registry.files import BENEFICIARY, MEMBER, RawRow
+from mutua.registry.rows import CleanRow, clean_row
 
 logger = logging.getLogger(__name__)
 

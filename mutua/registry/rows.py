@@ -1,0 +1,320 @@
+"""Each registry row cleaned into the fields of a Member or a Beneficiary, or the reasons it cannot be imported.
+
+Nothing here touches the database: what needs it (regional offices, the member of a beneficiary, codici fiscali
+already taken) is checked by `registry_import` in services.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from mutua.core.provinces import provinces
+from mutua.members.models import Beneficiary, Member, MemberKind, PostalAddress, Relationship, Sex
+from mutua.members.validators import (
+    fiscal_code_mismatches,
+    normalize_fiscal_code,
+    normalize_iban,
+    normalize_user_code,
+    validate_cap,
+    validate_fiscal_code,
+    validate_iban,
+)
+from mutua.registry.files import (
+    ADDRESS_PARTS,
+    BENEFICIARY,
+    BENEFICIARY_COLUMNS,
+    DATE_FORMATS,
+    EARLIEST_BIRTH_DATE,
+    FORBIDDEN_CHARACTERS,
+    MEMBER,
+    MEMBER_COLUMNS,
+    RawRow,
+)
+
+
+@dataclass
+class CleanRow:
+    """A row's values converted to model field values, or the reasons it cannot be imported."""
+
+    line: int
+    record: str
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def clean_row(row: RawRow) -> CleanRow:
+    """The row's values as model field values; every problem found is listed, not only the first."""
+    record = _value(row.values, "record").lower()
+    cleaned = CleanRow(line=row.line, record=record)
+    if row.problem:
+        cleaned.errors.append(row.problem)
+        return cleaned
+    if record == MEMBER:
+        _clean_member(row.values, cleaned)
+    elif record == BENEFICIARY:
+        _clean_beneficiary(row.values, cleaned)
+    elif not record:
+        cleaned.errors.append(_("record: campo obbligatorio (member o beneficiary)."))
+    else:
+        cleaned.errors.append(_("record: deve essere member o beneficiary."))
+    return cleaned
+
+
+def _clean_member(values: Mapping[str, str], row: CleanRow) -> None:
+    _reject_columns(values, row, allowed=MEMBER_COLUMNS)
+    data = row.data
+    data["code"] = _code(values, "code", row)
+    data["kind"] = _choice(values, "kind", row, choices=MemberKind.values, default=MemberKind.ORDINARY)
+    data["first_name"] = _text(values, "first_name", row, model=Member, required=True)
+    data["last_name"] = _text(values, "last_name", row, model=Member, required=True)
+    data["sex"] = _choice(values, "sex", row, choices=Sex.values, upper=True)
+    data["birth_date"] = _birth_date(values, "birth_date", row)
+    data["fiscal_code"] = _fiscal_code(values, row, birth_date=data["birth_date"], sex=data["sex"])
+    data["birth_place"] = _text(values, "birth_place", row, model=Member)
+    for prefix in ("residence", "domicile"):
+        data.update(_address(values, prefix, row))
+    data["postal_address"] = _choice(
+        values, "postal_address", row, choices=PostalAddress.values, default=PostalAddress.RESIDENCE
+    )
+    if data["postal_address"] == PostalAddress.DOMICILE and not data["domicile_street"]:
+        row.errors.append(_("postal_address: è domicile, ma l'indirizzo di domicilio è vuoto."))
+    data["email"] = _email(values, "email", row)
+    data["mobile"] = _mobile(values, "mobile", row)
+    data["iban"] = _iban(values, "iban", row)
+    data["account_holder"] = _text(values, "account_holder", row, model=Member)
+    data["regional_office"] = _text(values, "regional_office", row, max_length=10)
+
+
+def _clean_beneficiary(values: Mapping[str, str], row: CleanRow) -> None:
+    _reject_columns(values, row, allowed=BENEFICIARY_COLUMNS)
+    data = row.data
+    data["member_code"] = _code(values, "member_code", row)
+    data["relationship"] = _choice(values, "relationship", row, choices=Relationship.values)
+    data["first_name"] = _text(values, "first_name", row, model=Beneficiary, required=True)
+    data["last_name"] = _text(values, "last_name", row, model=Beneficiary, required=True)
+    data["birth_date"] = _birth_date(values, "birth_date", row)
+    sex = _choice(values, "sex", row, choices=Sex.values, upper=True, required=False)
+    data["fiscal_code"] = _fiscal_code(values, row, birth_date=data["birth_date"], sex=sex)
+
+
+def _value(values: Mapping[str, str], column: str) -> str:
+    """The cell with surrounding spaces removed and runs of white space (tabs, new lines) made one space."""
+    return " ".join((values.get(column) or "").split())
+
+
+def _reject_columns(values: Mapping[str, str], row: CleanRow, *, allowed: tuple[str, ...]) -> None:
+    for column, value in values.items():
+        if column != "record" and column not in allowed and value.strip():
+            row.errors.append(
+                _("%(column)s: colonna non prevista per una riga %(record)s: lasciala vuota.")
+                % {"column": column, "record": row.record}
+            )
+
+
+def _required(column: str, row: CleanRow) -> None:
+    row.errors.append(_("%(column)s: campo obbligatorio.") % {"column": column})
+
+
+def _text(
+    values: Mapping[str, str],
+    column: str,
+    row: CleanRow,
+    *,
+    model: type[Member] | type[Beneficiary] | None = None,
+    max_length: int = 0,
+    required: bool = False,
+) -> str:
+    """Free text (names, addresses): bounded by the model column, without markup or control characters."""
+    value = _value(values, column)
+    if not value:
+        if required:
+            _required(column, row)
+        return ""
+    if model is not None:
+        max_length = _max_length(model, column)
+    if max_length and len(value) > max_length:
+        row.errors.append(
+            _("%(column)s: al massimo %(max)d caratteri (ne ha %(n)d).")
+            % {"column": column, "max": max_length, "n": len(value)}
+        )
+        return ""
+    if any(c in FORBIDDEN_CHARACTERS or unicodedata.category(c).startswith("C") for c in value):
+        row.errors.append(
+            _("%(column)s: contiene caratteri non ammessi (< > o caratteri di controllo).") % {"column": column}
+        )
+        return ""
+    return value
+
+
+def _max_length(model: type[Member] | type[Beneficiary], column: str) -> int:
+    return int(getattr(model._meta.get_field(column), "max_length", 0) or 0)
+
+
+def _choice(
+    values: Mapping[str, str],
+    column: str,
+    row: CleanRow,
+    *,
+    choices: list[str],
+    default: str = "",
+    upper: bool = False,
+    required: bool = True,
+) -> str:
+    value = _value(values, column)
+    value = value.upper() if upper else value.lower()
+    if not value:
+        if not default and required:
+            _required(column, row)
+        return default
+    if value not in choices:
+        row.errors.append(
+            _("%(column)s: valore non ammesso: usa %(choices)s.") % {"column": column, "choices": ", ".join(choices)}
+        )
+        return default
+    return value
+
+
+def _code(values: Mapping[str, str], column: str, row: CleanRow) -> str:
+    value = _value(values, column)
+    if not value:
+        _required(column, row)
+        return ""
+    try:
+        return normalize_user_code(value)
+    except ValidationError as exc:
+        row.errors.append(f"{column}: {exc.messages[0]}")
+        return ""
+
+
+def _birth_date(values: Mapping[str, str], column: str, row: CleanRow) -> dt.date | None:
+    value = _value(values, column)
+    if not value:
+        _required(column, row)
+        return None
+    for date_format in DATE_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(value, date_format).date()
+        except ValueError:
+            continue
+        if not EARLIEST_BIRTH_DATE <= parsed <= dt.date.today():
+            row.errors.append(_("%(column)s: data di nascita fuori dall'intervallo ammesso.") % {"column": column})
+            return None
+        return parsed
+    row.errors.append(_("%(column)s: data non valida: usa AAAA-MM-GG o GG/MM/AAAA.") % {"column": column})
+    return None
+
+
+def _fiscal_code(values: Mapping[str, str], row: CleanRow, *, birth_date: dt.date | None, sex: str) -> str:
+    """A valid codice fiscale that agrees with the birth date and sex given in the same row."""
+    value = normalize_fiscal_code(values.get("fiscal_code") or "")
+    if not value:
+        _required("fiscal_code", row)
+        return ""
+    try:
+        validate_fiscal_code(value)
+    except ValidationError as exc:
+        row.errors.append(f"fiscal_code: {exc.messages[0]}")
+        return ""
+    problems = fiscal_code_mismatches(value, birth_date=birth_date, sex=sex or None)
+    if "cf" in problems:
+        row.errors.append(_("fiscal_code: il comune o lo Stato di nascita codificato non è riconosciuto."))
+    if "birth_date" in problems:
+        row.errors.append(_("fiscal_code: non corrisponde alla data di nascita indicata."))
+    if "sex" in problems:
+        row.errors.append(_("fiscal_code: non corrisponde al sesso indicato."))
+    return value
+
+
+def _address(values: Mapping[str, str], prefix: str, row: CleanRow) -> dict[str, str]:
+    """Residence or domicile: all four parts or none."""
+    columns = {part: f"{prefix}_{part}" for part in ADDRESS_PARTS}
+    address = {
+        columns["street"]: _text(values, columns["street"], row, model=Member),
+        columns["city"]: _text(values, columns["city"], row, model=Member),
+        columns["cap"]: _value(values, columns["cap"]),
+        columns["province"]: _value(values, columns["province"]).upper(),
+    }
+    given = {column for column in columns.values() if _value(values, column)}
+    if not given:
+        return address
+    for column in columns.values():
+        if column not in given:
+            row.errors.append(_("%(column)s: campo obbligatorio quando l'indirizzo è indicato.") % {"column": column})
+    cap = address[columns["cap"]]
+    if cap:
+        try:
+            validate_cap(cap)
+        except ValidationError as exc:
+            row.errors.append(f"{columns['cap']}: {exc.messages[0]}")
+    province = address[columns["province"]]
+    if province and province not in provinces():
+        row.errors.append(
+            _("%(column)s: sigla di provincia sconosciuta (due lettere, ad esempio MI o RM).")
+            % {"column": columns["province"]}
+        )
+    return address
+
+
+def _email(values: Mapping[str, str], column: str, row: CleanRow) -> str:
+    value = _value(values, column)
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        row.errors.append(_("%(column)s: indirizzo email non valido.") % {"column": column})
+        return ""
+    max_length = _max_length(Member, column)
+    if len(value) > max_length:
+        row.errors.append(
+            _("%(column)s: al massimo %(max)d caratteri (ne ha %(n)d).")
+            % {"column": column, "max": max_length, "n": len(value)}
+        )
+        return ""
+    return value
+
+
+def _mobile(values: Mapping[str, str], column: str, row: CleanRow) -> str:
+    """An Italian mobile number (or a foreign one with its prefix), stored as E.164."""
+    value = _value(values, column)
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "IT")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        row.errors.append(_("%(column)s: numero di telefono non valido.") % {"column": column})
+        return ""
+    if phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        row.errors.append(_("%(column)s: il numero non è un cellulare.") % {"column": column})
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _iban(values: Mapping[str, str], column: str, row: CleanRow) -> str:
+    value = normalize_iban(values.get(column) or "")
+    if not value:
+        return ""
+    try:
+        validate_iban(value)
+    except ValidationError as exc:
+        row.errors.append(f"{column}: {exc.messages[0]}")
+        return ""
+    return value
