@@ -6,7 +6,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes (ModelAdmin[Member], QuerySet[Claim], forms.ModelForm[Plan]) subscriptable at run time,
+# as the type hints write them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MUTUA_VAR_DIR", BASE_DIR / "var"))

@@ -77,7 +77,7 @@ class MFAAdapter(DefaultMFAAdapter):
         return settings.MUTUA_NAME
 
     def get_totp_label(self, user: Any) -> str:
-        return user.username
+        return str(user.username)
 
     def generate_authenticator_name(self, user: Any, type: Any) -> str:
         from allauth.mfa.models import Authenticator
@@ -92,8 +92,8 @@ class MFAAdapter(DefaultMFAAdapter):
     def get_public_key_credential_rp_entity(self) -> dict[str, str]:
         return {"id": context.request.get_host().partition(":")[0], "name": settings.MUTUA_NAME}
 
-    def get_public_key_credential_user_entity(self, user: Any) -> dict:
-        entity = super().get_public_key_credential_user_entity(user)
+    def get_public_key_credential_user_entity(self, user: Any) -> dict[str, Any]:
+        entity: dict[str, Any] = super().get_public_key_credential_user_entity(user)
         member = getattr(user, "member", None)
         entity["name"] = user.username
         entity["display_name"] = member.full_name if member is not None else (user.get_full_name() or user.username)
@@ -108,4 +108,4 @@ class MFAAdapter(DefaultMFAAdapter):
         others = Authenticator.objects.filter(
             user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
         ).exclude(pk=authenticator.pk)
-        return others.exists()
+        return bool(others.exists())

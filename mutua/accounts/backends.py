@@ -22,7 +22,7 @@ def user_with_member(user_id: Any) -> User | None:
 class MemberModelBackend(ModelBackend):
     """Django's username and password backend, loading the member with the user on every request."""
 
-    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: Any) -> User | None:
         user = user_with_member(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
@@ -30,7 +30,7 @@ class MemberModelBackend(ModelBackend):
 class MemberAuthenticationBackend(AuthenticationBackend):
     """allauth's backend (the one its login flows record in the session), with the same one-query get_user."""
 
-    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: Any) -> User | None:
         user = user_with_member(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 

@@ -144,7 +144,7 @@ def _targets_apply(
             if target.pending:
                 changes["mobile"] = (_mobile(member.mobile), _mobile(member.pending_mobile))
                 member.mobile = member.pending_mobile
-                member.pending_mobile = ""  # type: ignore[assignment]
+                member.pending_mobile = ""
             member.mobile_verified_at = now
     member.save()
     if changes:
@@ -175,7 +175,7 @@ def contacts_cancel(*, member: Member, actor: AbstractBaseUser, request: HttpReq
         if not member.has_pending_contacts:
             return member
         member.pending_email = ""
-        member.pending_mobile = ""  # type: ignore[assignment]
+        member.pending_mobile = ""
         member.save(update_fields=["pending_email", "pending_mobile", "updated_at"])
         audit_record(action="contacts.change_cancelled", actor=actor, member=member, request=request)
     return member

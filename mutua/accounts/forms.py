@@ -63,7 +63,7 @@ class ContactsForm(forms.Form):
     mobile = mobile_field()
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip()
+        return str(self.cleaned_data["email"]).strip()
 
     def clean_mobile(self) -> str:
         return clean_mobile(self.cleaned_data.get("mobile"))
@@ -93,7 +93,7 @@ class NewPasswordMixin(forms.Form):
         p2 = self.cleaned_data.get("new_password2", "")
         if p1 and p2 and p1 != p2:
             raise forms.ValidationError(_("Le due password non coincidono."))
-        return p2
+        return str(p2)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -186,7 +186,7 @@ class ChangePasswordForm(AllauthChangePasswordForm):
         password2 = self.cleaned_data.get("password2", "")
         if password1 and password2 and password1 != password2:
             raise forms.ValidationError(_("Le due password non coincidono."))
-        return password2
+        return str(password2)
 
 
 class ReauthenticateForm(AllauthReauthenticateForm):
@@ -230,7 +230,7 @@ class _RateLimitMessage:
 
     def clean_code(self) -> str:
         try:
-            return super().clean_code()  # type: ignore[misc]
+            return str(super().clean_code())  # type: ignore[misc]  # a mixin: the form class it is mixed into has clean_code
         except forms.ValidationError as error:
             if error.code in ("too_many_login_attempts", "rate_limited"):
                 raise forms.ValidationError(MFA_TOO_MANY, code=error.code)

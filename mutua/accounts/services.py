@@ -303,4 +303,4 @@ def totp_code_consume(*, user: User, code: str) -> bool:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
-    return TOTP(Authenticator(user_id=user.pk, type=Authenticator.Type.TOTP))._mark_code_used(code)
+    return bool(TOTP(Authenticator(user_id=user.pk, type=Authenticator.Type.TOTP))._mark_code_used(code))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.internal.stagekit import stash_login
 from allauth.account.stages import LoginStage, LoginStageController
@@ -71,7 +71,7 @@ def first_access(request: HttpRequest) -> HttpResponse:
     if notice is None:  # a deployment without a published notice cannot collect consent
         logger.error("first access blocked: no PrivacyNotice is published")
         messages.error(request, _("Il primo accesso non è disponibile in questo momento: riprova più tardi."))
-        return stage.abort()
+        return cast(HttpResponse, stage.abort())  # allauth's stages are untyped
     form = FirstAccessForm(
         request.POST or None,
         user=user,
@@ -103,7 +103,7 @@ def first_access(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 stage.login.user = User.objects.get(pk=user.pk)
-                return stage.exit()
+                return cast(HttpResponse, stage.exit())  # allauth's stages are untyped
     return render(request, "accounts/first_access.html", {"form": form, "member": member, "notice": notice})
 
 
@@ -176,7 +176,7 @@ def verify_contacts(request: HttpRequest) -> HttpResponse:
 
     if step == "done" or member.contacts_verified:
         if request.method == "POST" and action == "continue":
-            return stage.exit()
+            return cast(HttpResponse, stage.exit())  # allauth's stages are untyped
         stage.state["step"] = "done"
         stash_login(request, stage.login)
         return render(request, "accounts/verify_contacts_done.html", context)

@@ -134,7 +134,7 @@ def member_data_accesses_page(
             DataAccess(
                 when=event.created_at,
                 who=actor.get_full_name() or _("Operatore n. %(n)s") % {"n": actor.pk},
-                role=str(actor.get_role_display()),  # type: ignore[attr-defined]
+                role=str(actor.get_role_display()),
                 what=event_description(event),
             )
         )

@@ -87,7 +87,7 @@ def booking_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view()
 @require_GET
-@xframe_options_sameorigin  # type: ignore[arg-type]
+@xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF], "object-src": [SELF], "default-src": [NONE], "img-src": [SELF]})  # type: ignore[arg-type]
 def booking_attachment_inline(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A prescription's file shown inside the booking review page; each view is an audited access."""

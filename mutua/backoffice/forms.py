@@ -117,7 +117,7 @@ class ReasonForm(forms.Form):
         value = self.cleaned_data["reason"].strip()
         if not value:
             raise forms.ValidationError(_("Scrivi il motivo: il socio lo leggerà."))
-        return value
+        return str(value)
 
 
 class NoteForm(forms.Form):

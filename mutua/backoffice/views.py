@@ -139,7 +139,7 @@ INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 
 @backoffice_view()
 @require_GET
-@xframe_options_sameorigin  # type: ignore[arg-type]
+@xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF], "object-src": [SELF], "default-src": [NONE], "img-src": [SELF]})  # type: ignore[arg-type]
 def attachment_inline(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A document's file shown inside the review page: PDF and JPEG as they are, TIFF converted to PNG.

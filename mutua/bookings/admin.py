@@ -4,7 +4,7 @@ from mutua.bookings.models import Booking
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(admin.ModelAdmin[Booking]):
     """Read-only: statuses move only through the services (take in charge, refuse, cancel)."""
 
     list_display = ["pk", "member", "status", "appointment_date", "provider", "submitted_at"]

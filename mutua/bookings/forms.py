@@ -116,7 +116,7 @@ class DetailsForm(forms.Form):
         phone = self.cleaned_data["phone"].strip()
         if phone and not PHONE.fullmatch(phone):
             raise forms.ValidationError(_t("Indica un numero di telefono valido, ad esempio 333 1234567."))
-        return phone
+        return str(phone)
 
     def clean_appointment_date(self) -> dt.date:
         day: dt.date = self.cleaned_data["appointment_date"]
@@ -128,7 +128,7 @@ class DetailsForm(forms.Form):
         return day
 
     def clean_notes(self) -> str:
-        return self.cleaned_data["notes"].strip()
+        return str(self.cleaned_data["notes"]).strip()
 
     def details(self) -> BookingDetails:
         c = self.cleaned_data
@@ -181,7 +181,7 @@ class ServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_description(self) -> str:
-        return self.cleaned_data["description"].strip()
+        return str(self.cleaned_data["description"]).strip()
 
     def clean_diagnosis(self) -> str:
-        return self.cleaned_data["diagnosis"].strip()
+        return str(self.cleaned_data["diagnosis"]).strip()

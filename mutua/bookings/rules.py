@@ -18,7 +18,7 @@ NOTICE_WORKING_DAYS = 2
 
 @lru_cache(maxsize=32)
 def _holidays(year: int) -> holidays.HolidayBase:
-    return holidays.Italy(years=year, language="it_IT")
+    return holidays.country_holidays("IT", years=year, language="it_IT")
 
 
 def is_working_day(day: dt.date) -> bool:

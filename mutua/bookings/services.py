@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -124,7 +125,13 @@ def booking_set_details(
 
 
 def booking_set_service(
-    *, booking: Booking, actor: User, visit_type: str, description: str, diagnosis: str, files: Sequence[UploadedFile]
+    *,
+    booking: Booking,
+    actor: User,
+    visit_type: str,
+    description: str,
+    diagnosis: str,
+    files: Sequence[UploadedFile[Any]],
 ) -> Booking:
     """ "Carica documento": the type of visit, description, diagnosis and the prescription's files, all or nothing."""
     with transaction.atomic():
@@ -140,7 +147,7 @@ def booking_set_service(
     return locked
 
 
-def _store_files(*, booking: Booking, files: Sequence[UploadedFile]) -> list[BookingAttachment]:
+def _store_files(*, booking: Booking, files: Sequence[UploadedFile[Any]]) -> list[BookingAttachment]:
     """Check every file by content first; store them only if all are acceptable (nothing half-saved)."""
     from mutua.documents.uploads import uploads_check, uploads_save
 

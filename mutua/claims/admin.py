@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, Settlement, StudySubsidyRate
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
     show_change_link = True
@@ -33,7 +33,7 @@ class ClaimEventInline(ReadOnlyInline):
     show_change_link = False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -96,6 +96,6 @@ class SettlementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StudySubsidyRate)
-class StudySubsidyRateAdmin(admin.ModelAdmin):
+class StudySubsidyRateAdmin(admin.ModelAdmin[StudySubsidyRate]):
     list_display = ["call_year", "school_type", "amount"]
     list_filter = ["call_year", "school_type"]

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -171,7 +172,7 @@ def draft_set_kind(*, claim: Claim, kind: str, actor: User) -> Claim:
     return locked
 
 
-def _store_files(*, document: ClaimDocument, files: Sequence[UploadedFile]) -> list[Attachment]:
+def _store_files(*, document: ClaimDocument, files: Sequence[UploadedFile[Any]]) -> list[Attachment]:
     """Check every file by content first; store them only if all are acceptable (nothing half-saved)."""
     from mutua.documents.uploads import uploads_check, uploads_save
 
@@ -221,7 +222,7 @@ class DocumentData:
         }
 
 
-def document_add(*, claim: Claim, actor: User, data: DocumentData, files: Sequence[UploadedFile]) -> ClaimDocument:
+def document_add(*, claim: Claim, actor: User, data: DocumentData, files: Sequence[UploadedFile[Any]]) -> ClaimDocument:
     """ "Carica documento": the document and its files are saved together, or not at all."""
     with transaction.atomic():
         locked = _editable(claim)
@@ -231,7 +232,7 @@ def document_add(*, claim: Claim, actor: User, data: DocumentData, files: Sequen
     return document
 
 
-def attachment_add(*, document: ClaimDocument, actor: User, files: Sequence[UploadedFile]) -> list[Attachment]:
+def attachment_add(*, document: ClaimDocument, actor: User, files: Sequence[UploadedFile[Any]]) -> list[Attachment]:
     with transaction.atomic():
         _editable(document.claim)
         return _store_files(document=document, files=files)
@@ -350,7 +351,7 @@ def drafts_purge(*, older_than: dt.timedelta) -> int:
     return count
 
 
-def claim_add_documents(*, claim: Claim, actor: User, data: DocumentData, files: Sequence[UploadedFile]) -> Claim:
+def claim_add_documents(*, claim: Claim, actor: User, data: DocumentData, files: Sequence[UploadedFile[Any]]) -> Claim:
     """ "Aggiungi documenti" on a suspended claim: the document joins it and the claim goes back to review."""
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim.pk)

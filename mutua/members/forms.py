@@ -138,10 +138,10 @@ class PersonalDataForm(forms.Form):
         value = self.cleaned_data["domicile_cap"].strip()
         if value:
             validate_cap(value)
-        return value
+        return str(value)
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip()
+        return str(self.cleaned_data["email"]).strip()
 
     def clean_mobile(self) -> str:
         return clean_mobile(self.cleaned_data.get("mobile"))

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from mutua.members.models import Member, RegionalOffice
+from mutua.members.models import Beneficiary, Member, MemberChange, RegionalOffice
 
 
 def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
@@ -25,11 +25,11 @@ def member_or_404(*, user: AbstractBaseUser | AnonymousUser) -> Member:
     return member
 
 
-def beneficiaries_of(*, member: Member) -> QuerySet:
+def beneficiaries_of(*, member: Member) -> QuerySet[Beneficiary]:
     return member.beneficiaries.all()
 
 
-def member_changes_for(*, member: Member) -> QuerySet:
+def member_changes_for(*, member: Member) -> QuerySet[MemberChange]:
     """The versions of the member's data, newest first, with who made each change."""
     return member.changes.select_related("actor").order_by("-changed_at", "-id")
 

@@ -140,14 +140,14 @@ def member_personal_data_update(
         stored = dict(changes.fields)
         if changes.mobile_removed:
             stored["mobile"] = (_mobile_value(member.mobile), "")
-            member.mobile = ""  # type: ignore[assignment]
+            member.mobile = ""
             member.mobile_verified_at = None
         for name, (_old, new) in changes.fields.items():
             setattr(member, name, new)
         new_pending = (changes.email, changes.mobile) != (member.pending_email, _mobile_value(member.pending_mobile))
         # Typing the verified contact again withdraws a change still waiting for its code.
         member.pending_email = changes.email
-        member.pending_mobile = changes.mobile  # type: ignore[assignment]
+        member.pending_mobile = changes.mobile
         # The form has checked the values; this guards the model's own rules on what changes, and only that
         # (an old registry value elsewhere in the row must not block the member's change).
         touched = {*stored, "pending_email", "pending_mobile"}

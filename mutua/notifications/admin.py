@@ -4,14 +4,14 @@ from mutua.notifications.models import Notification, OutboundMessage
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin):
+class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
     list_display = ["created_at", "channel", "to", "subject", "status", "attempts"]
     list_filter = ["channel", "status"]
     readonly_fields = ["channel", "to", "subject", "body", "status", "attempts", "last_error", "created_at", "sent_at"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ["created_at", "member", "kind", "title", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["member"]

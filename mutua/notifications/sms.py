@@ -110,4 +110,5 @@ def sms_fit(text: str, *, limit: int = SMS_LIMIT) -> str:
 
 
 def get_sms_backend() -> BaseSmsBackend:
-    return import_string(settings.SMS_BACKEND)()
+    backend: BaseSmsBackend = import_string(settings.SMS_BACKEND)()
+    return backend

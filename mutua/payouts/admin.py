@@ -3,7 +3,7 @@ from django.contrib import admin
 from mutua.payouts.models import PaymentBatch, PaymentBatchItem
 
 
-class PaymentBatchItemInline(admin.TabularInline):
+class PaymentBatchItemInline(admin.TabularInline[PaymentBatchItem, PaymentBatch]):
     model = PaymentBatchItem
     extra = 0
     can_delete = False
@@ -11,7 +11,7 @@ class PaymentBatchItemInline(admin.TabularInline):
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(admin.ModelAdmin):
+class PaymentBatchAdmin(admin.ModelAdmin[PaymentBatch]):
     """Read only: batches are created and confirmed in the back office, through mutua.payouts.services."""
 
     list_display = ["pk", "execution_date", "status", "total", "created_by", "confirmed_at"]

@@ -23,7 +23,7 @@ from mutua.providers.selectors import direct_form_providers
 
 
 def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)  # type: ignore[arg-type]
+    return member_or_404(user=request.user)
 
 
 def _booking(member: Member, pk: int) -> Booking:

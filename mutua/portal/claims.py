@@ -26,7 +26,7 @@ BOOKINGS_SHOWN = 50
 
 
 def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)  # type: ignore[arg-type]
+    return member_or_404(user=request.user)
 
 
 def _claim(member: Member, pk: int) -> Claim:
@@ -177,7 +177,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 claim=claim,
                 actor=request.user,  # type: ignore[arg-type]
                 data=form.document_data(),
-                files=form.cleaned_data["files"],  # type: ignore[arg-type]
+                files=form.cleaned_data["files"],
             )
         except services.FilesRejected as exc:
             for problem in exc.problems:

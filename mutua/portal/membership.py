@@ -23,7 +23,7 @@ from mutua.plans.certificates import contribution_certificate_pdf
 
 
 def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)  # type: ignore[arg-type]
+    return member_or_404(user=request.user)
 
 
 def _pdf(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:

@@ -14,7 +14,7 @@ from mutua.notifications.services import notifications_mark_read
 
 
 def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)  # type: ignore[arg-type]
+    return member_or_404(user=request.user)
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:

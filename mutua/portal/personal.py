@@ -24,7 +24,7 @@ from mutua.portal.claims import iban_display
 
 
 def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)  # type: ignore[arg-type]
+    return member_or_404(user=request.user)
 
 
 def _office(member: Member) -> dict[str, Any]:

@@ -12,7 +12,7 @@ LATEST = 5  # rows in each Panoramica block; "Vedi tutte" leads to the rest
 
 def home(request: HttpRequest) -> HttpResponse:
     """Panoramica: the member's data, plans, latest claims and notifications, in a fixed number of queries."""
-    member = member_for_user(user=request.user)  # type: ignore[arg-type]
+    member = member_for_user(user=request.user)
     if member is None:
         return render(request, "portal/staff_home.html")
     return render(

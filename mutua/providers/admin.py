@@ -4,13 +4,13 @@ from mutua.providers.models import Category, Provider
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(admin.ModelAdmin[Provider]):
     list_display = ["name", "city", "province", "direct_form"]
     list_filter = ["direct_form", "categories", "province"]
     search_fields = ["name", "city"]

@@ -61,7 +61,7 @@ class LeafletFinder(BaseFinder):
                 return [found] if find_all else found
         return []  # as Django's own finders answer "not here"
 
-    def list(self, ignore_patterns: Any) -> Iterator[tuple[str, FileSystemStorage]]:  # type: ignore[override]
+    def list(self, ignore_patterns: Any) -> Iterator[tuple[str, FileSystemStorage]]:
         for prefix, (_root, files) in PACKAGES.items():
             for name in files:
                 yield name, self.storages[prefix]

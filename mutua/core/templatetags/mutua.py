@@ -61,7 +61,7 @@ def widget(field: Any, **attrs: Any) -> str:
     if field.field.required:
         final["aria-required"] = "true"
     final.update(attrs)
-    return field.as_widget(attrs=final)
+    return str(field.as_widget(attrs=final))
 
 
 # The member menu follows the guide's sections; each page says which entry it belongs to by its URL name.
