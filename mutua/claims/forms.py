@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutua.claims.models import EXPENSE_DOCUMENT_TYPES, GRADE_SCALES, ClaimKind, DocumentType, SchoolType
-from mutua.claims.services import DocumentData
+from mutua.claims.services import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, DocumentData
 from mutua.core.provinces import province_choices
+from mutua.documents.uploads import uploads_check
 from mutua.members.models import Member
 
 MAX_AMOUNT = Decimal("200000.00")
@@ -67,18 +68,29 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, **kwargs: Any) -> None:
+    """Several files in one input. Given `kinds` and `max_bytes`, every file is also checked by its content, so a
+    refused file is reported next to the field together with the form's other errors, not after they are fixed."""
+
+    def __init__(self, *, kinds: set[str] | None = None, max_bytes: int | None = None, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget",
             MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.tif,.tiff,application/pdf,image/jpeg,image/tiff"}),
         )
+        if kinds:
+            kwargs.setdefault("allow_empty_file", True)  # the content check says which file is empty
         super().__init__(**kwargs)
+        self.kinds, self.max_bytes = kinds, max_bytes
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        if self.kinds and self.max_bytes:
+            _accepted, problems = uploads_check(cleaned, kinds=self.kinds, max_bytes=self.max_bytes)
+            if problems:
+                raise forms.ValidationError([forms.ValidationError(p, code="file_refused") for p in problems])
+        return cleaned
 
 
 class KindForm(forms.Form):
@@ -140,6 +152,8 @@ class DocumentForm(forms.Form):
         help_text=_("Qui puoi indicare un IBAN diverso, valido solo per questa pratica."),
     )
     files = MultipleFileField(  # type: ignore[assignment]  # a field named like BaseForm.files: Django allows it
+        kinds=ATTACHMENT_KINDS,
+        max_bytes=ATTACHMENT_MAX_BYTES,
         label=_("File del documento"),
         required=True,
         help_text=_("pdf, jpg, jpeg, tif o tiff, al massimo 2 MB ciascuno. Puoi sceglierne più di uno."),
@@ -259,6 +273,8 @@ class StudyDocumentForm(forms.Form):
         label=_("Annotazioni"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     files = MultipleFileField(  # type: ignore[assignment]  # a field named like BaseForm.files: Django allows it
+        kinds=ATTACHMENT_KINDS,
+        max_bytes=ATTACHMENT_MAX_BYTES,
         label=_("Certificato della segreteria"),
         help_text=_("pdf, jpg, jpeg, tif o tiff, al massimo 2 MB ciascuno."),
         error_messages={"required": _("Allega il certificato rilasciato dalla segreteria.")},
