@@ -370,6 +370,40 @@ def test_take_asks_first_then_assigns_the_claim(client, operator, claim):
     assert claim.status == ClaimStatus.IN_REVIEW and claim.assigned_to == operator
 
 
+def test_resuming_a_suspended_claim_nobody_had_taken_puts_the_operator_in_charge(client, operator, supervisor, claim):
+    services.claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=None)
+    services.claim_block(claim=claim, actor=supervisor, reason="Verifica contributi.")
+    client.force_login(operator)
+    before = client.get(review_url(claim)).content.decode()
+    assert 'in carico a <span data-testid="assegnatario">nessuno</span>' in before
+
+    response = client.post(reverse("backoffice:claim_resume", args=[claim.pk]), {"note": ""}, follow=True)
+
+    page = response.content.decode()
+    assert f"La pratica n. {claim.pk} è di nuovo in lavorazione." in page
+    assert f'in carico a <span data-testid="assegnatario">{operator.username}</span>' in page
+    assert "Presa in carico." in page
+    assert "Liquida" in page and "Prendi in carico" not in page
+
+
+def test_a_claim_in_review_with_nobody_in_charge_offers_prendi_in_carico(client, operator, claim):
+    services.claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=None)  # e.g. older data
+    client.force_login(operator)
+    take_url = reverse("backoffice:claim_take", args=[claim.pk])
+    assert f'href="{take_url}"' in client.get(reverse("backoffice:worklist")).content.decode()
+    assert f'href="{take_url}"' in client.get(review_url(claim)).content.decode()
+    assert "non è in carico a nessuno" in client.get(take_url).content.decode()
+
+    response = client.post(take_url, follow=True)
+
+    page = response.content.decode()
+    assert f"Hai preso in carico la pratica n. {claim.pk}." in page
+    assert f'in carico a <span data-testid="assegnatario">{operator.username}</span>' in page
+    assert f'href="{take_url}"' not in page
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW and claim.assigned_to == operator
+
+
 def test_taking_a_claim_someone_else_took_is_reported_not_an_error_page(client, operator, supervisor, claim):
     services.claim_take(claim=claim, actor=supervisor)
     client.force_login(operator)
