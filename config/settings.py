@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "mutua.core.context_processors.site",
                 "mutua.notifications.context_processors.bell",
+                "mutua.backoffice.context_processors.area",
             ],
         },
     },

@@ -52,12 +52,15 @@ def sent_claim(member: Member) -> Claim:
 def operator_signs_in(page: Page, base_url: str, secret: str, check_page) -> None:
     page.goto(base_url + "/backoffice/")  # not signed in: the operators' sign-in page
     expect(page.get_by_role("heading", name="Accesso operatori", level=1)).to_be_visible()
+    expect(page.locator(".it-brand-tagline")).to_have_text("Back office")  # not the members' "Area soci"
     check_page(page, "accesso-operatori")
     fill_login(page, OPERATOR_USERNAME, OPERATOR_PASSWORD)
     expect(page.get_by_role("heading", name="Autenticazione a due fattori", level=1)).to_be_visible()
     page.get_by_label("Codice dell'app di autenticazione").fill(pyotp.TOTP(secret).at(time.time()))
     page.get_by_role("button", name="Entra").click()
     expect(page.get_by_role("heading", name="Pratiche da lavorare", level=1)).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Pratiche da lavorare · Back office · "))
+    expect(page.locator(".it-brand-tagline")).to_have_text("Back office")
 
 
 def test_operatore_sospende_il_socio_integra_la_pratica_torna_in_lavorazione(
@@ -111,6 +114,8 @@ def test_operatore_sospende_il_socio_integra_la_pratica_torna_in_lavorazione(
     watch_context(member_context, browser_problems)
     mpage = member_context.new_page()
     sign_in(mpage, base_url_live, "12345")
+    expect(mpage.locator(".it-brand-tagline")).to_have_text("Area soci")
+    expect(mpage).to_have_title(re.compile(r" · Area soci · "))
     open_menu(mpage, "Lista pratiche")
     mpage.get_by_role("link", name=str(claim.pk), exact=True).click()
     box = mpage.get_by_test_id("sospensione")
@@ -140,7 +145,7 @@ def test_operatore_sospende_il_socio_integra_la_pratica_torna_in_lavorazione(
     member_context.close()
 
     # Back to the operator: the claim is in review again, with the new document shown inline.
-    page.get_by_role("link", name="Back office").click()
+    page.get_by_role("link", name="Back office", exact=True).click()  # the breadcrumb, not the brand
     page.get_by_test_id("conteggi").get_by_role("link", name=re.compile("^In lavorazione")).click()
     row = page.get_by_test_id("pratica").filter(has_text="Mario Rossi")
     expect(row).to_contain_text("In lavorazione")

@@ -148,3 +148,27 @@ def test_termina_le_altre_sessioni(page: Page, browser: Browser, base_url_live: 
     page.reload()
     expect(page.get_by_role("heading", name="Accesso all'area soci", level=1)).to_be_visible()
     other_context.close()
+
+
+def test_il_menu_del_nome_si_chiude_seguendo_un_collegamento_alla_stessa_pagina(
+    page: Page, base_url_live: str, check_page
+) -> None:
+    """On Profilo, "Sessioni attive" points into the same page: the menu closes and the page is at the section."""
+    MemberFactory(user__username="000000012345", first_name="Mario", last_name="Rossi")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the sessions are below the fold
+    sign_in(page, base_url_live)
+    open_profile(page)
+    menu = page.locator("details.mutua-user-menu")
+    sessions = page.get_by_role("heading", name="Sessioni attive", level=2)
+    expect(menu).to_have_js_property("open", False)
+    expect(sessions).not_to_be_in_viewport()
+
+    menu.locator("summary").click()
+    expect(menu).to_have_js_property("open", True)
+    menu.get_by_role("link", name="Sessioni attive").click()
+
+    expect(page).to_have_url(base_url_live + "/profilo/#sessioni")
+    expect(menu).to_have_js_property("open", False)
+    expect(menu.get_by_role("link", name="Sessioni attive")).to_be_hidden()
+    expect(sessions).to_be_in_viewport()
+    check_page(page, "menu-chiuso-alle-sessioni")

@@ -530,7 +530,7 @@ def test_file_rifiutato(
         doc_type="Fattura",
         number="44/B",
         issue_date=days_ago(2),
-        amount="1.500,00",
+        amount="1.500,OO",  # letters O for zeros: a second mistake, reported with the files'
         province="TO",
         provider="Ospedale San Giovanni",
         holder="Sofia Rossi (Figlio/a)",
@@ -544,10 +544,14 @@ def test_file_rifiutato(
     expect(files_error).to_contain_text("«foto.jpg» non è un file valido: sono ammessi i formati PDF, JPEG e TIFF.")
     expect(files_error).to_contain_text("«grande.pdf» supera i 2 MB.")
     expect(form.get_by_label("File del documento")).to_have_attribute("aria-invalid", "true")
+    # Every error at once, each next to its field: the member does not find the files refused only after fixing
+    # the amount.
+    expect(form.locator("#id_amount-error")).to_have_text(AMOUNT_ERROR)
+    expect(form.get_by_label("Importo totale pagato")).to_have_attribute("aria-invalid", "true")
     expect(form.get_by_label("Tipo documento")).to_have_value("fattura")
     expect(form.get_by_label("Numero documento")).to_have_value("44/B")
     expect(form.get_by_label("Data di emissione")).to_have_value(days_ago(2).isoformat())
-    expect(form.get_by_label("Importo totale pagato")).to_have_value("1.500,00")
+    expect(form.get_by_label("Importo totale pagato")).to_have_value("1.500,OO")
     expect(form.get_by_label("Provincia del fornitore")).to_have_value("TO")
     expect(form.get_by_label("Nome del fornitore")).to_have_value("Ospedale San Giovanni")
     expect(form.get_by_label("Intestatario del documento")).to_have_value(str(member.beneficiaries.get().pk))

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "backoffice.booking_view": gettext_lazy("Consultazione di una prenotazione"),
     "backoffice.booking_attachment_view": gettext_lazy("Visualizzazione di una prescrizione"),
     "claim.status": gettext_lazy("Cambio di stato di una pratica"),
+    "claim.assigned": gettext_lazy("Presa in carico di una pratica"),
     "claim.settled": gettext_lazy("Liquidazione di una pratica"),
     "booking.status": gettext_lazy("Cambio di stato di una prenotazione"),
     "payouts.batch_created": gettext_lazy("Distinta di pagamento creata"),

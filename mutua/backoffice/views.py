@@ -92,7 +92,7 @@ def _actions(user: User, claim: Claim) -> dict[str, bool]:
     status = claim.status
     study = claim.kind == ClaimKind.STUDY_SUBSIDY  # approved with the call's fixed amount, not settled by the plan
     return {
-        "take": can(user, Action.TAKE) and status == ClaimStatus.SUBMITTED,
+        "take": can(user, Action.TAKE) and claim.awaits_operator,
         "suspend": can(user, Action.SUSPEND) and status == ClaimStatus.IN_REVIEW,
         "resume": can(user, Action.SUSPEND) and status == ClaimStatus.SUSPENDED,
         "reject": can(user, Action.REJECT) and status in (ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED),

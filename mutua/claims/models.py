@@ -68,7 +68,8 @@ class Claim(models.Model):
     # Sent back by the draft page's "Invia pratica": a retried or doubled submission is recognised by it.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     block_reason = models.TextField(_("motivo del blocco amministrativo"), blank=True)
-    # The operator who took the claim ("Prendi in carico"); set with the move to in_review.
+    # The operator in charge: who took the claim ("Prendi in carico") or last resumed it; set with the move to
+    # in_review. Older data may hold a claim in review with nobody, which "Prendi in carico" then offers.
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -108,6 +109,13 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Pratica')} {self.pk}"
+
+    @property
+    def awaits_operator(self) -> bool:
+        """Nobody is in charge of it yet: sent and waiting, or in review with nobody assigned (older data)."""
+        return self.status == ClaimStatus.SUBMITTED or (
+            self.status == ClaimStatus.IN_REVIEW and self.assigned_to_id is None
+        )
 
 
 class SchoolType(models.TextChoices):

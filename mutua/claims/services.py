@@ -374,17 +374,45 @@ def claim_add_documents(*, claim: Claim, actor: User, data: DocumentData, files:
 def claim_take(*, claim: Claim, actor: User) -> Claim:
     """ "Prendi in carico": a sent claim goes to "In lavorazione", assigned to the operator who took it.
 
-    claim_transition locks the row: of two operators taking the same claim at once, the second finds it
-    already in review and gets InvalidTransition, so the claim has one assignee.
+    A claim already in review with nobody in charge (older data) is assigned without a move. The row is
+    locked: of two operators taking the same claim at once, the second finds it already in charge of the
+    first and gets InvalidTransition, so the claim has one assignee.
     """
     with transaction.atomic():
         current = Claim.objects.select_for_update().get(pk=claim.pk)
-        if current.status != ClaimStatus.SUBMITTED:  # a suspended claim is resumed, never "taken" again
+        if not current.awaits_operator:  # a suspended claim is resumed, never "taken" again
             raise InvalidTransition(claim=current, from_status=current.status, to_status=ClaimStatus.IN_REVIEW)
+        if current.status == ClaimStatus.IN_REVIEW:
+            _assign(claim=current, actor=actor)
+            return current
         locked = claim_transition(claim=current, to_status=ClaimStatus.IN_REVIEW, actor=actor)
         locked.assigned_to = actor
         locked.save(update_fields=["assigned_to", "updated_at"])
     return locked
+
+
+def _assign(*, claim: Claim, actor: User) -> None:
+    """Put `actor` in charge of a claim in review, with an event and an audit row; the caller holds the row lock.
+
+    A claim in review always has an operator in charge: whoever takes one that has nobody, or resumes a
+    suspended one (nobody's, a colleague's), answers for it from now on.
+    """
+    previous = claim.assigned_to_id
+    if previous == actor.pk:
+        return
+    claim.assigned_to = actor
+    claim.save(update_fields=["assigned_to", "updated_at"])
+    ClaimEvent.objects.create(
+        claim=claim, actor=actor, from_status=claim.status, to_status=claim.status, note=_("Presa in carico.")
+    )
+    audit_record(
+        action="claim.assigned",
+        actor=actor,
+        member=claim.member,
+        claim=claim.pk,
+        assigned_to=actor.pk,
+        previous=previous,
+    )
 
 
 SUSPENSION_MAX_DAYS = 180  # a deadline further away than this is a typing mistake
@@ -439,17 +467,20 @@ def claim_block(*, claim: Claim, actor: User, reason: str) -> Claim:
 
 
 def claim_resume(*, claim: Claim, actor: User, note: str = "") -> Claim:
-    """An operator lifts a suspension (a block removed, documents received another way): back to review."""
+    """An operator lifts a suspension (a block removed, documents received another way): back to review, in the
+    charge of the operator who resumed it."""
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         if locked.status != ClaimStatus.SUSPENDED:
             raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.IN_REVIEW)
-        return claim_transition(
+        resumed = claim_transition(
             claim=locked,
             to_status=ClaimStatus.IN_REVIEW,
             actor=actor,
             note=note.strip() or _resumed_note(),
         )
+        _assign(claim=resumed, actor=actor)
+        return resumed
 
 
 def _resumed_note() -> str:

@@ -27,7 +27,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from schwifty import IBAN
 
 from mutua.accounts.first_access import first_access_complete
@@ -255,6 +256,7 @@ class _ClaimSpec:
     steps: list[_Step] = field(default_factory=list)
     settled_at: dt.datetime | None = None
     paid_on: dt.date | None = None
+    claim: Claim | None = None  # once written
 
 
 # --- Entry points -------------------------------------------------------------------------------------------
@@ -301,7 +303,8 @@ def demo_accounts() -> list[DemoAccount]:
             role=Role.MEMBER,
             fiscal_code=new_member.fiscal_code,
             description="Socia che non ha mai effettuato l'accesso: usa la password di primo accesso "
-            "(ultime 5 cifre della username e ultimi 5 caratteri del codice fiscale).",
+            "(ultime 5 cifre della username e ultimi 5 caratteri del codice fiscale). Ha una pratica cartacea "
+            "sospesa in attesa di un documento.",
         ),
         DemoAccount(
             key="member",
@@ -310,7 +313,8 @@ def demo_accounts() -> list[DemoAccount]:
             name=member.full_name,
             role=Role.MEMBER,
             fiscal_code=member.fiscal_code,
-            description="Socio con primo accesso completato e contatti verificati; pratiche in vari stati.",
+            description="Socio con primo accesso completato e contatti verificati; pratiche in vari stati, una in "
+            "lavorazione e una bozza: inviandola, i documenti si aggiungono alla pratica aperta.",
         ),
         DemoAccount(
             key="family_member",
@@ -319,7 +323,8 @@ def demo_accounts() -> list[DemoAccount]:
             name=family_member.full_name,
             role=Role.MEMBER,
             fiscal_code=family_member.fiscal_code,
-            description="Socio con coniuge e due figli nel Piano Famiglia; pratiche per sé e per i familiari.",
+            description="Socio con coniuge e due figli nel Piano Famiglia; pratiche chiuse per sé e per i familiari, "
+            "nessuna aperta né in bozza: la prima richiesta è una pratica nuova. Ha notifiche da leggere.",
         ),
         DemoAccount(
             key="operator",
@@ -543,6 +548,7 @@ class _Builder:
             specs.extend(self._named_claims(household) if household.key else self._claims(household))
         self._write_claims(specs)
         self._bookings([h for h in households if h.key and h.signed_in])
+        self._family_notifications([s for s in specs if s.household.key == "family_member"])
 
     def _bookings(self, households: list[_Household]) -> None:
         """Prenota: for each named account, one request taken in charge and one sent, for the last family member
@@ -1084,8 +1090,9 @@ class _Builder:
                 (ClaimStatus.REJECTED, 560, ClaimKind.REIMBURSEMENT_STANDARD),
                 (ClaimStatus.PAID, 330, ClaimKind.REIMBURSEMENT_STANDARD),
                 (ClaimStatus.PAID, 120, ClaimKind.REIMBURSEMENT_STANDARD),
-                (ClaimStatus.SUBMITTED, 5, ClaimKind.REIMBURSEMENT_STANDARD),
+                (ClaimStatus.SUSPENDED, 30, ClaimKind.REIMBURSEMENT_STANDARD),  # a paper claim missing a document
             ],
+            # The merge rule: a claim in review and a draft, which "Invia pratica" adds to it.
             "member": [
                 (ClaimStatus.PAID, 610, ClaimKind.REIMBURSEMENT_STANDARD),
                 (ClaimStatus.REJECTED, 500, ClaimKind.REIMBURSEMENT_STANDARD),
@@ -1096,14 +1103,13 @@ class _Builder:
                 (ClaimStatus.IN_REVIEW, 15, ClaimKind.REIMBURSEMENT_STANDARD),
                 (ClaimStatus.DRAFT, 3, ClaimKind.REIMBURSEMENT_STANDARD),
             ],
+            # Nothing open and no draft: his first claim is a new one, "Trasmessa", as the guide shows it.
             "family_member": [
                 (ClaimStatus.PAID, 650, ClaimKind.REIMBURSEMENT_STANDARD),
                 (ClaimStatus.PAID, 380, ClaimKind.REIMBURSEMENT_SURGERY),
                 (ClaimStatus.CANCELLED, 240, ClaimKind.REIMBURSEMENT_STANDARD),
                 (ClaimStatus.PAID, 150, ClaimKind.REIMBURSEMENT_STANDARD),
                 (ClaimStatus.SETTLED, 35, ClaimKind.REIMBURSEMENT_STANDARD),
-                (ClaimStatus.SUSPENDED, 30, ClaimKind.REIMBURSEMENT_STANDARD),
-                (ClaimStatus.DRAFT, 2, ClaimKind.REIMBURSEMENT_STANDARD),
             ],
         }[household.key]
         return [
@@ -1385,8 +1391,49 @@ class _Builder:
             ]
         )
         for claim, spec in zip(claims, specs, strict=True):
+            spec.claim = claim
             for step in spec.steps:
                 claim_transition(claim=claim, to_status=step.to_status, actor=step.actor, note=step.note, at=step.at)
+
+    def _family_notifications(self, specs: list[_ClaimSpec]) -> None:
+        """The family member's bell: his latest paid claim (already read), his settled one and a message from the
+        office (unread), as the portal wrote them at the time. Replayed moves send nothing (claim_transition's
+        `at`), so these are written here, with the portal's own texts."""
+        from mutua.claims.notices import claim_status_notice
+        from mutua.notifications.models import Notification, NotificationKind
+
+        rows = []
+        for status in (ClaimStatus.PAID, ClaimStatus.SETTLED):
+            spec = [s for s in specs if s.status == status][-1]
+            step = next(step for step in spec.steps if step.to_status == status)
+            assert spec.claim is not None
+            with translation.override(settings.LANGUAGE_CODE):
+                texts = claim_status_notice(claim=spec.claim, to_status=status, note=step.note)
+            assert texts is not None
+            rows.append(
+                Notification(
+                    member=spec.household.member,
+                    kind=NotificationKind.CLAIM_STATUS,
+                    title=texts.title,
+                    body=texts.body,
+                    url=texts.url,
+                    created_at=step.at,
+                    read_at=step.at + dt.timedelta(days=1) if status == ClaimStatus.PAID else None,
+                )
+            )
+        year = self.today.year - 1
+        rows.append(
+            Notification(
+                member=specs[0].household.member,
+                kind=NotificationKind.GENERIC,
+                title=f"Certificazione dei contributi {year} disponibile",
+                body=f"Per la dichiarazione dei redditi puoi scaricare la certificazione dei contributi versati nel "
+                f"{year}: la trovi in Adesioni e contributi, Certificazioni.",
+                url=reverse("portal:certificates"),
+                created_at=self._at(self.today - dt.timedelta(days=3)),
+            )
+        )
+        Notification.objects.bulk_create(rows)
 
     def _attachments(self, row: ClaimDocument, d: _DocumentSpec, spec: _ClaimSpec) -> Iterable[Attachment]:
         """One or two scans per document: a PDF, or photos taken with a phone."""

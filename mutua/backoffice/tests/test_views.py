@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -370,6 +371,40 @@ def test_take_asks_first_then_assigns_the_claim(client, operator, claim):
     assert claim.status == ClaimStatus.IN_REVIEW and claim.assigned_to == operator
 
 
+def test_resuming_a_suspended_claim_nobody_had_taken_puts_the_operator_in_charge(client, operator, supervisor, claim):
+    services.claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=None)
+    services.claim_block(claim=claim, actor=supervisor, reason="Verifica contributi.")
+    client.force_login(operator)
+    before = client.get(review_url(claim)).content.decode()
+    assert 'in carico a <span data-testid="assegnatario">nessuno</span>' in before
+
+    response = client.post(reverse("backoffice:claim_resume", args=[claim.pk]), {"note": ""}, follow=True)
+
+    page = response.content.decode()
+    assert f"La pratica n. {claim.pk} è di nuovo in lavorazione." in page
+    assert f'in carico a <span data-testid="assegnatario">{operator.username}</span>' in page
+    assert "Presa in carico." in page
+    assert "Liquida" in page and "Prendi in carico" not in page
+
+
+def test_a_claim_in_review_with_nobody_in_charge_offers_prendi_in_carico(client, operator, claim):
+    services.claim_transition(claim=claim, to_status=ClaimStatus.IN_REVIEW, actor=None)  # e.g. older data
+    client.force_login(operator)
+    take_url = reverse("backoffice:claim_take", args=[claim.pk])
+    assert f'href="{take_url}"' in client.get(reverse("backoffice:worklist")).content.decode()
+    assert f'href="{take_url}"' in client.get(review_url(claim)).content.decode()
+    assert "non è in carico a nessuno" in client.get(take_url).content.decode()
+
+    response = client.post(take_url, follow=True)
+
+    page = response.content.decode()
+    assert f"Hai preso in carico la pratica n. {claim.pk}." in page
+    assert f'in carico a <span data-testid="assegnatario">{operator.username}</span>' in page
+    assert f'href="{take_url}"' not in page
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW and claim.assigned_to == operator
+
+
 def test_taking_a_claim_someone_else_took_is_reported_not_an_error_page(client, operator, supervisor, claim):
     services.claim_take(claim=claim, actor=supervisor)
     client.force_login(operator)
@@ -459,6 +494,43 @@ def test_a_move_the_status_does_not_allow_is_a_message(client, operator, claim):
 def test_staff_home_links_to_the_backoffice(client, operator):
     client.force_login(operator)
     assert reverse("backoffice:worklist") in client.get("/").content.decode()
+
+
+# --- The header names the back office --------------------------------------------------------------------
+
+
+def header(response) -> tuple[str, str]:
+    """The page's <title> and the brand's tagline under the mutual's name."""
+    page = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    tagline = re.search(r'<div class="it-brand-tagline[^"]*">(.*?)</div>', page, re.S)
+    assert title and tagline, page[:2000]
+    return " ".join(title.group(1).split()), tagline.group(1).strip()
+
+
+def test_the_backoffice_names_itself_in_the_header_and_the_title(client, operator, claim):
+    client.force_login(operator)
+    for url in (reverse("backoffice:worklist"), review_url(claim), reverse("backoffice:claim_take", args=[claim.pk])):
+        title, tagline = header(client.get(url))
+        assert tagline == "Back office", url
+        assert "Back office" in title and "Area soci" not in title, (url, title)
+        assert title.count("Back office") == 1, title
+    # The operator's own pages outside /backoffice/ (profile, password) are the back office's too.
+    assert header(client.get(reverse("profile:home")))[1] == "Back office"
+
+
+def test_the_operators_sign_in_page_is_the_backoffice_s(client):
+    title, tagline = header(client.get(reverse("backoffice:login")))
+    assert tagline == "Back office" and "Accesso operatori" in title and "Back office" in title
+
+
+def test_the_member_portal_keeps_area_soci(client, member):
+    title, tagline = header(client.get(reverse("account_login")))
+    assert tagline == "Area soci" and "Area soci" in title
+    client.force_login(member.user)
+    for url in (reverse("portal:home"), reverse("portal:claim_list"), reverse("profile:home")):
+        title, tagline = header(client.get(url))
+        assert tagline == "Area soci" and "Area soci" in title and "Back office" not in title, (url, title)
 
 
 # --- Accesso operatori -------------------------------------------------------------------------------------

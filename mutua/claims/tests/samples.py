@@ -46,3 +46,7 @@ def html_as_jpeg_upload(name: str = "foto.jpg") -> SimpleUploadedFile:
 def oversize_pdf_upload(name: str = "grande.pdf") -> SimpleUploadedFile:
     data = pdf_bytes()
     return SimpleUploadedFile(name, data + b"%" * (2 * 1024 * 1024 + 1 - len(data)), content_type="application/pdf")
+
+
+def empty_upload(name: str = "vuoto.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"", content_type="application/pdf")

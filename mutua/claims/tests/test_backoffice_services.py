@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mutua.accounts.models import Role, User
 from mutua.audit.models import AuditEvent
+from mutua.audit.selectors import event_description
 from mutua.claims import services
 from mutua.claims.models import Claim, ClaimEvent, ClaimStatus, ClaimSuspension, SuspensionKind
 from mutua.claims.selectors import claim_duplicates
@@ -77,6 +78,71 @@ def test_taking_a_suspended_claim_does_not_lift_its_block(member, operator, supe
     blocked.refresh_from_db()
     assert blocked.status == ClaimStatus.SUSPENDED and blocked.block_reason == "Contributi non versati."
     assert blocked.assigned_to == operator
+
+
+def unassigned_in_review(member: Member) -> Claim:
+    """A claim in review with nobody in charge, as older data and the registry import can hold."""
+    return services.claim_transition(claim=sent_claim(member), to_status=ClaimStatus.IN_REVIEW, actor=None)
+
+
+def test_resuming_a_claim_nobody_had_taken_puts_the_resuming_operator_in_charge(member, operator, supervisor):
+    claim = services.claim_block(claim=unassigned_in_review(member), actor=supervisor, reason="Verifica contributi.")
+    assert claim.assigned_to is None
+
+    services.claim_resume(claim=claim, actor=operator, note="Contributo versato.")
+
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW and claim.assigned_to == operator
+    resumed, assigned = list(claim.events.all())[-2:]
+    assert (resumed.to_status, resumed.note, resumed.actor) == (ClaimStatus.IN_REVIEW, "Contributo versato.", operator)
+    assert (assigned.from_status, assigned.to_status, assigned.note, assigned.actor) == (
+        ClaimStatus.IN_REVIEW,
+        ClaimStatus.IN_REVIEW,
+        "Presa in carico.",
+        operator,
+    )
+    audit = AuditEvent.objects.get(action="claim.assigned")
+    assert (audit.actor, audit.member, audit.data) == (
+        operator,
+        member,
+        {"claim": claim.pk, "assigned_to": operator.pk, "previous": None},
+    )
+    assert event_description(audit) == "Presa in carico di una pratica"  # as the supervisors' search shows it
+
+
+def test_resuming_a_colleague_s_claim_passes_it_to_the_resuming_operator(member, operator, supervisor):
+    claim = services.claim_block(claim=taken(member, supervisor), actor=supervisor, reason="Verifica contributi.")
+    services.claim_resume(claim=claim, actor=operator)
+    claim.refresh_from_db()
+    assert claim.assigned_to == operator
+    assert AuditEvent.objects.get(action="claim.assigned").data["previous"] == supervisor.pk
+
+
+def test_resuming_one_s_own_claim_records_no_new_assignment(member, operator):
+    claim = services.claim_block(claim=taken(member, operator), actor=operator, reason="Verifica contributi.")
+    services.claim_resume(claim=claim, actor=operator)
+    claim.refresh_from_db()
+    assert claim.assigned_to == operator and claim.events.last().note == "Ripresa la lavorazione."
+    assert not AuditEvent.objects.filter(action="claim.assigned").exists()
+
+
+def test_a_claim_in_review_with_nobody_in_charge_can_be_taken(member, operator):
+    claim = unassigned_in_review(member)
+    notifications = Notification.objects.filter(member=member).count()
+
+    services.claim_take(claim=claim, actor=operator)
+
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.IN_REVIEW and claim.assigned_to == operator
+    event = claim.events.last()
+    assert (event.from_status, event.to_status, event.note, event.actor) == (
+        ClaimStatus.IN_REVIEW,
+        ClaimStatus.IN_REVIEW,
+        "Presa in carico.",
+        operator,
+    )
+    assert AuditEvent.objects.filter(action="claim.assigned", actor=operator, member=member).exists()
+    assert Notification.objects.filter(member=member).count() == notifications  # nothing new for the member
 
 
 def test_resume_only_lifts_a_suspension(member, operator):

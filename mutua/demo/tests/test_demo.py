@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
 from decimal import Decimal
@@ -16,7 +17,9 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
-from django.test import TestCase, override_settings
+from django.test import Client, TestCase, override_settings
+from django.urls import resolve, reverse
+from django.utils import timezone
 from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 from schwifty import IBAN
@@ -36,18 +39,21 @@ from mutua.claims.models import (
     DocumentType,
     Settlement,
 )
+from mutua.claims.tests import samples
 from mutua.core.provinces import provinces
+from mutua.core.testing import days_ago, typed
 from mutua.demo import generator
 from mutua.demo.generator import DemoResult, demo_digest, demo_generate
 from mutua.members.models import Beneficiary, Consent, Member, RegionalOffice, Relationship
 from mutua.members.validators import fiscal_code_mismatches
+from mutua.notifications.models import Notification, NotificationKind
 from mutua.plans.models import Contribution, Enrollment, Plan
 from mutua.providers.models import Category, Provider
 
 TODAY = dt.date(2026, 11, 29)
 MODELS = [
     User, Member, Beneficiary, RegionalOffice, Plan, Enrollment, Contribution, Category, Provider, Claim,
-    ClaimDocument, Attachment, ClaimEvent, Settlement, Consent, AuditEvent,
+    ClaimDocument, Attachment, ClaimEvent, Settlement, Consent, AuditEvent, Notification,
 ]  # fmt: skip
 
 
@@ -271,7 +277,8 @@ class TestDemoDataset(TestCase):
             assert member.enrollments.exists()
             assert member.contributions.count() == 3
         named = Claim.objects.filter(member__code__in=["000000003423", "000000012345", "000000054321"])
-        assert set(named.values_list("status", flat=True)) == set(ClaimStatus.values)
+        # Every status but "Trasmessa", which the family member's first claim shows (the portal tests below).
+        assert set(named.values_list("status", flat=True)) == set(ClaimStatus.values) - {ClaimStatus.SUBMITTED}
 
     def test_ordinary_members_have_not_signed_in(self) -> None:
         named = {"000000003423", "000000012345", "000000054321"}
@@ -328,6 +335,92 @@ def test_a_demo_loaded_before_the_regional_operator_existed_gets_it(demo: DemoRe
     assert not again.created and again.accounts == demo.accounts
     account = next(a for a in again.accounts if a.key == "regional_operator")
     assert authenticate(None, username=account.username, password=account.password) is not None
+
+
+# --- What a newcomer meets through the portal ------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_today(db: None, demo_dirs: SettingsWrapper) -> DemoResult:
+    """The demo as `make run` loads it, dated by the tests' clock, to be used through the portal."""
+    return demo_generate(seed=2026, members=25, today=timezone.localdate())
+
+
+def send_a_claim(client: Client, code: str) -> str:
+    """Richiesta di rimborso as the member does it: start (or resume) the draft, one invoice, Invia pratica.
+    Returns the text of the result box."""
+    client.force_login(Member.objects.get(code=code).user)
+    draft_url = client.post(reverse("portal:reimbursement_start"))["Location"]
+    pk = int(draft_url.split("/")[2])
+    response = client.post(
+        reverse("portal:document_add", args=[pk]),
+        {
+            "doc_type": "fattura",
+            "number": "77/2026",
+            "issue_date": typed(days_ago(5)),
+            "amount": "120,00",
+            "provider_province": "NA",
+            "provider_name": "Studio dentistico Russo",
+            "holder": "socio",
+            "notes": "",
+            "files": [samples.pdf_upload()],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    token = str(Claim.objects.get(pk=pk).token)
+    result = client.post(reverse("portal:claim_submit", args=[pk]), {"token": token}, follow=True)
+    box = re.search(r'<div class="alert alert-success" role="status">\s*(.*?)\s*</div>', result.content.decode(), re.S)
+    assert box, result.content.decode()[:2000]
+    return box.group(1)
+
+
+def test_the_family_member_starts_clean_and_his_first_claim_is_a_new_one_trasmessa(
+    client: Client, demo_today: DemoResult
+) -> None:
+    family = Member.objects.get(code=generator.FAMILY_MEMBER_CODE)
+    assert not family.claims.filter(status__in=[*OPEN_STATUSES, ClaimStatus.DRAFT]).exists()
+
+    result = send_a_claim(client, generator.FAMILY_MEMBER_CODE)
+
+    claim = family.claims.get(status=ClaimStatus.SUBMITTED)
+    assert result == f"La pratica n. {claim.pk} è stata trasmessa."  # not joined to an older claim
+    row = re.search(rf">{claim.pk}<.*?</tr>", client.get(reverse("portal:claim_list")).content.decode(), re.S)
+    assert row and "Trasmessa" in row.group(0)
+
+
+def test_the_family_member_has_unread_notifications_that_open_their_pages(
+    client: Client, demo_today: DemoResult
+) -> None:
+    family = Member.objects.get(code=generator.FAMILY_MEMBER_CODE)
+    client.force_login(family.user)
+    notifications = list(family.notifications.all())
+    unread = [n for n in notifications if n.read_at is None]
+    assert len(unread) >= 2
+    assert f'data-testid="unread">{len(unread)}<' in client.get(reverse("portal:home")).content.decode()
+
+    by_kind = {n.kind: n for n in notifications}
+    statuses = {}
+    for notification in notifications:
+        match = resolve(notification.url)
+        assert client.get(notification.url).status_code == 200, notification.url
+        if notification.kind == NotificationKind.CLAIM_STATUS:
+            claim = family.claims.get(pk=match.kwargs["pk"])
+            statuses[claim.status] = notification.title
+            assert notification.title in (f"Pratica n. {claim.pk} pagata", f"Pratica n. {claim.pk} liquidata")
+    assert set(statuses) == {ClaimStatus.PAID, ClaimStatus.SETTLED}
+    office = by_kind[NotificationKind.GENERIC]
+    assert resolve(office.url).view_name == "portal:certificates" and office.read_at is None
+
+
+def test_the_merge_rule_member_s_claim_joins_his_open_one(client: Client, demo_today: DemoResult) -> None:
+    member = Member.objects.get(code=generator.MEMBER_CODE)
+    open_claim = member.claims.get(status__in=OPEN_STATUSES)
+
+    result = send_a_claim(client, generator.MEMBER_CODE)
+
+    assert result.endswith(f"documenti sono stati accorpati alla pratica aperta n. {open_claim.pk}.")
+    assert not member.claims.filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.DRAFT]).exists()
+    assert member.claims.get(status__in=OPEN_STATUSES) == open_claim
 
 
 def test_too_few_members_is_refused(db: None, demo_dirs: SettingsWrapper) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -37,6 +38,13 @@ def doc_post(**overrides):
     # A value may be computed when the test runs (by the frozen clock), not when parameters are collected.
     values.update({name: value() if callable(value) else value for name, value in overrides.items()})
     return values
+
+
+def field_error(response, name: str) -> str:
+    """The error shown next to the field `name` (components/_field.html), or "" when there is none."""
+    page = response.content.decode()
+    match = re.search(rf'<div class="invalid-feedback d-block" id="id_{name}-error">(.*?)</div>', page)
+    return match.group(1) if match else ""
 
 
 @pytest.fixture
@@ -100,6 +108,29 @@ class TestRichiestaDiRimborso:
         assert response.status_code == 400
         assert field_message.replace("'", "&#x27;") in page or field_message in page
         assert 'value="Ospedale Maria Vittoria"' in page or "provider_name" in overrides  # other fields kept
+        assert not ClaimDocument.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("upload", "file_message"),
+        [
+            (samples.fake_pdf_upload, "«virus.pdf» non è un file valido"),
+            (samples.html_as_jpeg_upload, "«foto.jpg» non è un file valido"),
+            (samples.oversize_pdf_upload, "«grande.pdf» supera i 2 MB"),
+            (samples.empty_upload, "«vuoto.pdf» è vuoto"),
+        ],
+    )
+    def test_a_bad_file_is_reported_together_with_the_other_errors(self, signed_in, upload, file_message):
+        """The member sees every problem at the first "Carica documento", not the file's only after the rest."""
+        draft = start(signed_in)
+        response = signed_in.post(
+            reverse("portal:document_add", args=[draft.pk]), doc_post(number="", amount="dodici", files=[upload()])
+        )
+        assert response.status_code == 400
+        assert file_message in field_error(response, "files")
+        assert "il numero è obbligatorio" in field_error(response, "number")
+        assert "Scrivi l&#x27;importo in euro" in field_error(response, "amount")
+        page = response.content.decode()
+        assert 'value="dodici"' in page and 'value="Ospedale Maria Vittoria"' in page  # what was typed comes back
         assert not ClaimDocument.objects.exists()
 
     def test_certificate_needs_no_amount(self, signed_in):
@@ -257,6 +288,30 @@ def test_suspended_claim_gets_documents_and_returns_to_review(client, member, ot
     # Not suspended any more: the form is gone and a new post is refused.
     assert "Aggiungi documenti" not in client.get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
     assert client.post(url, doc_post(number="X2")).status_code == 400
+
+
+@pytest.mark.django_db
+def test_aggiungi_documenti_reports_a_bad_file_together_with_the_other_errors(client, member, operator):
+    client.force_login(member.user)
+    draft = start(client)
+    client.post(reverse("portal:document_add", args=[draft.pk]), doc_post())
+    client.post(reverse("portal:claim_submit", args=[draft.pk]), {"token": str(draft.token)})
+    claim = services.claim_take(claim=Claim.objects.get(pk=draft.pk), actor=operator)
+    services.claim_suspend_for_documents(
+        claim=claim, actor=operator, items=["Manca la prescrizione medica."], deadline=days_ago(-7)
+    )
+
+    response = client.post(
+        reverse("portal:claim_add_documents", args=[claim.pk]),
+        doc_post(number="PRESCR-1", provider_name="", files=[samples.html_as_jpeg_upload()]),
+    )
+
+    assert response.status_code == 400
+    assert "«foto.jpg» non è un file valido" in field_error(response, "files")
+    assert "Inserisci il nome del fornitore" in field_error(response, "provider_name")
+    assert 'value="PRESCR-1"' in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUSPENDED and claim.documents.count() == 1
 
 
 @pytest.mark.django_db

@@ -101,3 +101,16 @@ def test_other_member_cannot_touch_a_study_draft(client, study_draft, other_memb
         client.post(reverse("portal:claim_draft_region", args=[study_draft.pk]), {"region": "Lazio"}).status_code == 404
     )
     assert Claim.objects.get(pk=study_draft.pk).region == ""
+
+
+@pytest.mark.django_db
+def test_a_bad_certificate_file_is_reported_together_with_the_other_errors(client, study_draft):
+    response = post_document(
+        client, study_draft, grade="ottimo", provider_name="", files=[samples.fake_pdf_upload("certificato.pdf")]
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "«certificato.pdf» non è un file valido" in page
+    assert "Scrivi il voto in numeri" in page and "Inserisci il nome della scuola" in page
+    assert 'value="ottimo"' in page
+    assert not ClaimDocument.objects.exists()

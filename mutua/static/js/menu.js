@@ -1,5 +1,5 @@
-// Drop-down menus (<details data-menu>): one open at a time, closed by a click elsewhere or by Escape.
-// Without JavaScript they still open and close by their own summary.
+// Drop-down menus (<details data-menu>): one open at a time, closed by a click elsewhere, by Escape, or when one
+// of their links is followed. Without JavaScript they still open and close by their own summary.
 (function () {
   "use strict";
   var menus = document.querySelectorAll("details[data-menu]");
@@ -14,7 +14,14 @@
     });
   });
   document.addEventListener("click", function (event) {
-    if (!event.target.closest("details[data-menu]")) closeAll(null);
+    var menu = event.target.closest("details[data-menu]");
+    if (!menu) {
+      closeAll(null);
+    } else if (event.target.closest("a[href]")) {
+      // A link into the same page (Profilo → #sessioni) loads nothing, so the menu would stay open over the
+      // section; closed here for every link, a page restored by the Back button does not show it open either.
+      menu.removeAttribute("open");
+    }
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
