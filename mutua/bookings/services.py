@@ -24,8 +24,6 @@ from mutua.core.formatting import format_date
 from mutua.members.models import Beneficiary, Member
 from mutua.providers.models import Provider
 
-ATTACHMENT_KINDS = {"pdf", "jpeg", "tiff"}
-ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 
 
@@ -151,7 +149,7 @@ def _store_files(*, booking: Booking, files: Sequence[UploadedFile[Any]]) -> lis
     """Check every file by content first; store them only if all are acceptable (nothing half-saved)."""
     from mutua.documents.uploads import uploads_check, uploads_save
 
-    accepted, problems = uploads_check(files, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
+    accepted, problems = uploads_check(files)
     if problems:
         raise FilesRejected(problems)
     return uploads_save(accepted, build=functools.partial(BookingAttachment, booking=booking))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutua.claims.models import EXPENSE_DOCUMENT_TYPES, GRADE_SCALES, ClaimKind, DocumentType, SchoolType
-from mutua.claims.services import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES, DocumentData
+from mutua.claims.services import DocumentData
 from mutua.core.provinces import province_choices
 from mutua.documents.forms import MultipleFileField
 from mutua.members.models import Member
@@ -122,8 +122,6 @@ class DocumentForm(forms.Form):
         help_text=_("Qui puoi indicare un IBAN diverso, valido solo per questa pratica."),
     )
     files = MultipleFileField(  # type: ignore[assignment]  # a field named like BaseForm.files: Django allows it
-        kinds=ATTACHMENT_KINDS,
-        max_bytes=ATTACHMENT_MAX_BYTES,
         label=_("File del documento"),
         required=True,
         help_text=_("pdf, jpg, jpeg, tif o tiff, al massimo 2 MB ciascuno. Puoi sceglierne più di uno."),
@@ -243,8 +241,6 @@ class StudyDocumentForm(forms.Form):
         label=_("Annotazioni"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     files = MultipleFileField(  # type: ignore[assignment]  # a field named like BaseForm.files: Django allows it
-        kinds=ATTACHMENT_KINDS,
-        max_bytes=ATTACHMENT_MAX_BYTES,
         label=_("Certificato della segreteria"),
         help_text=_("pdf, jpg, jpeg, tif o tiff, al massimo 2 MB ciascuno."),
         error_messages={"required": _("Allega il certificato rilasciato dalla segreteria.")},

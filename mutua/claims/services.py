@@ -117,10 +117,6 @@ class ClaimError(Exception):
         self.message = message
 
 
-ATTACHMENT_KINDS = {"pdf", "jpeg", "tiff"}
-ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
-
-
 def draft_start(*, member: Member, actor: User, study_subsidy: bool = False) -> Claim:
     """The member's draft of this family (reimbursement or study subsidy), created on first use; one at a time."""
     kinds = (ClaimKind.STUDY_SUBSIDY,) if study_subsidy else REIMBURSEMENT_KINDS
@@ -178,7 +174,7 @@ def _store_files(*, document: ClaimDocument, files: Sequence[UploadedFile[Any]])
 
     if not files:
         raise ClaimError(_("Allega almeno un file del documento (pdf, jpg, jpeg, tif o tiff)."))
-    accepted, problems = uploads_check(files, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
+    accepted, problems = uploads_check(files)
     if problems:
         raise FilesRejected(problems)
     return uploads_save(accepted, build=functools.partial(Attachment, document=document))

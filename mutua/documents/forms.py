@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mutua.documents.uploads import uploads_check
+from mutua.documents.uploads import SCAN_KINDS, SCAN_MAX_BYTES, uploads_check
 from mutua.documents.verification import normalize_code
 
 INVALID_CODE = _("Codice non valido: controlla di averlo copiato come è stampato sul documento.")
@@ -35,16 +36,16 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input. Given `kinds` and `max_bytes`, every file is also checked by its content, so a
-    refused file is reported next to the field together with the form's other errors, not after they are fixed."""
+    """Several scanned files in one input, each checked by its content (documents.uploads: PDF, JPEG or TIFF, at
+    most 2 MB), so a refused file is reported next to the field together with the form's other errors, not after
+    they are fixed."""
 
-    def __init__(self, *, kinds: set[str] | None = None, max_bytes: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, kinds: Set[str] = SCAN_KINDS, max_bytes: int = SCAN_MAX_BYTES, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget",
             MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.tif,.tiff,application/pdf,image/jpeg,image/tiff"}),
         )
-        if kinds:
-            kwargs.setdefault("allow_empty_file", True)  # the content check says which file is empty
+        kwargs.setdefault("allow_empty_file", True)  # the content check says which file is empty
         super().__init__(**kwargs)
         self.kinds, self.max_bytes = kinds, max_bytes
 
@@ -53,8 +54,7 @@ class MultipleFileField(forms.FileField):
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        if self.kinds and self.max_bytes:
-            _accepted, problems = uploads_check(cleaned, kinds=self.kinds, max_bytes=self.max_bytes)
-            if problems:
-                raise forms.ValidationError([forms.ValidationError(p, code="file_refused") for p in problems])
+        _accepted, problems = uploads_check(cleaned, kinds=self.kinds, max_bytes=self.max_bytes)
+        if problems:
+            raise forms.ValidationError([forms.ValidationError(p, code="file_refused") for p in problems])
         return cleaned

@@ -12,7 +12,7 @@ import io
 import os
 import unicodedata
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
@@ -59,7 +59,7 @@ class UploadRejected(Exception):
         self.message = message
 
 
-def inspect_upload(uploaded_file: IO[bytes] | Any, *, kinds: set[str], max_bytes: int) -> UploadInfo:
+def inspect_upload(uploaded_file: IO[bytes] | Any, *, kinds: Set[str], max_bytes: int) -> UploadInfo:
     """Check an uploaded file by its content: one of `kinds`, at most `max_bytes`, and parseable to the end.
 
     Raises UploadRejected with a message that names the file. Leaves the file positioned at its start.
@@ -91,9 +91,13 @@ def inspect_upload(uploaded_file: IO[bytes] | Any, *, kinds: set[str], max_bytes
 
 Stored = TypeVar("Stored", bound=Any)
 
+# A scanned document (a claim's or a booking's): PDF, JPEG or TIFF by content, at most 2 MB each.
+SCAN_KINDS = frozenset({"pdf", "jpeg", "tiff"})
+SCAN_MAX_BYTES = 2 * 1024 * 1024
+
 
 def uploads_check(
-    files: Sequence[Any], *, kinds: set[str], max_bytes: int
+    files: Sequence[Any], *, kinds: Set[str] = SCAN_KINDS, max_bytes: int = SCAN_MAX_BYTES
 ) -> tuple[list[tuple[Any, UploadInfo]], list[str]]:
     """Every file inspected: the accepted ones with what was learnt of them, and a reason for each refused one."""
     accepted: list[tuple[Any, UploadInfo]] = []
@@ -165,7 +169,7 @@ def _join(labels: list[str]) -> str:
     )
 
 
-def _wrong_type_message(name: str, kinds: set[str]) -> str:
+def _wrong_type_message(name: str, kinds: Set[str]) -> str:
     formats = _join([_LABELS[k] for k in (PDF, JPEG, PNG, TIFF) if k in kinds])
     if set(kinds) <= IMAGE_KINDS:
         return _("«%(name)s» non è un'immagine valida: sono ammessi i formati %(formats)s.") % {

@@ -191,6 +191,21 @@ def test_bad_prescriptions_are_refused_beside_the_field_and_nothing_is_saved(cli
     assert draft.visit_type == ""
 
 
+def test_a_bad_prescription_is_reported_together_with_the_missing_fields(client, member):
+    """Every error at once: the refused file beside its field with the others, not after they are fixed."""
+    client.force_login(member.user)
+    draft = start(client)
+    response = client.post(
+        reverse("portal:booking_document", args=[draft.pk]),
+        service_post(visit_type="", description="", files=[samples.fake_pdf_upload()]),
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Scegli il tipo di visita." in page and "Descrivi la prestazione." in page
+    assert 'id="id_files-error"' in page and "virus.pdf" in page
+    assert not BookingAttachment.objects.exists()
+
+
 def test_missing_service_fields_are_marked(client, member):
     client.force_login(member.user)
     draft = start(client)
