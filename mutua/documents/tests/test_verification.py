@@ -152,3 +152,28 @@ def test_a_code_recorded_for_a_draft_is_not_verified():
 def test_malformed_input_is_not_verified_without_a_query(typed, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert document_verify(typed) is None
+
+
+# The registry of checkers
+
+
+def test_every_kind_of_document_has_its_checker_registered_by_its_app():
+    from mutua.documents.verification import _CHECKERS
+
+    assert set(_CHECKERS) == set(DocumentKind.values)
+
+
+def test_a_kind_takes_one_checker_only():
+    from mutua.documents.verification import checker_register
+
+    with pytest.raises(ValueError, match="already registered"):
+        checker_register(DocumentKind.RECEIPT, lambda issued: None)
+
+
+@pytest.mark.django_db
+def test_a_code_of_a_kind_nobody_checks_is_not_valid(monkeypatch):
+    from mutua.documents import verification
+
+    code = document_issue(kind=DocumentKind.CARD, object_id=1, issued_at=WHEN)
+    monkeypatch.setattr(verification, "_CHECKERS", {})
+    assert document_verify(code) is None
