@@ -52,7 +52,14 @@ messages: install
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
-# Load benchmark on the local PostgreSQL (bench/README.md): 10 000 then 100 000 members; BENCH_MEMBERS=1000000 for scale.
+# Load benchmark on the local PostgreSQL (bench/README.md): 10 000 then 100 000 members, wrk rotating over 1 000 signed-in
+# members, first views in process; BENCH_MEMBERS=1000000 for scale. Needs wrk (apt-get install -y wrk).
+# A machine without wrk stops at once, on one line, before anything is installed or started (bench/run.py checks too).
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+ifeq ($(shell command -v wrk 2>/dev/null),)
+$(error bench: wrk is needed for the load phases: apt-get install -y wrk)
+endif
+endif
 bench: install
 	$(PY) bench/run.py
 

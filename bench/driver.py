@@ -1,16 +1,16 @@
-"""The load driver: virtual members in threads, each with its own connection and session cookie. Standard library only.
+"""The session phase: a few members sign in through the real form and submit a claim with files. Standard library only.
 
-    python bench/driver.py --plan var/bench/plan.json --port 8765 --users 1,4,16 --seconds 5 --out phases.json
+    python bench/driver.py --plan var/bench/plan.json --port 8765 --users 1,4,16 --session-seconds 10 --out s.json
 
 Each virtual user signs in once (allauth's login form, CSRF token from the cookie) and keeps its session for the
-whole run, so the bench never nears the sign-in rate limits. For every concurrency level the driver runs:
+whole run: 16 sign-ins, under allauth's 30 a minute per IP. At every concurrency level, for `--session-seconds`,
+every user walks a member's visit (Panoramica, Lista pratiche, a claim, the map's search, the receipt, the card)
+and then submits a claim with two 500 KB files through the draft flow; a phase ends between two steps once its time
+is up and every user has made one whole visit.
 
-- one closed-loop phase per endpoint (the floor twice: without cookies, the bare framework, and with the member's
-  session, which adds the session, user and allauth's session-tracking middleware; Panoramica, Lista pratiche, a
-  claim, provider search, receipt PDF, card PDF): every user requests it again as soon as the previous answer is
-  read, for `--seconds`;
-- one session phase: every user walks a member's visit (Panoramica, Lista pratiche, a claim, the map's search,
-  the receipt, the card, then a claim submission with two 500 KB files) for `--session-seconds`.
+wrk (bench/load.py) runs the closed-loop phases of single endpoints; this walk stays in Python because it is a
+conversation, not a request repeated: each step reads the previous answer (the CSRF cookie, the draft's id from a
+redirect, the summary's token) and two of them are multipart uploads.
 
 Requests carry `X-Forwarded-Proto: https`, as from the TLS proxy production runs behind (SECURE_PROXY_SSL_HEADER), so
 production settings (SSL redirect, secure cookies, CSRF referer checks) apply unchanged.
@@ -282,17 +282,6 @@ def summarize(recorder: Recorder, seconds: float) -> dict[str, dict[str, float]]
     return result
 
 
-@dataclass
-class EndpointLoop:
-    """One request of one endpoint: the body of an endpoint phase."""
-
-    endpoint: str
-    floor: str
-
-    def __call__(self, user: VirtualUser, recorder: Recorder) -> None:
-        user.fetch(self.endpoint, self.floor, recorder)
-
-
 def run_phase(users: list[VirtualUser], seconds: float, body: Callable[[VirtualUser, Recorder], None]) -> dict:
     recorder = Recorder()
     deadline = time.perf_counter() + seconds
@@ -316,12 +305,11 @@ def run_phase(users: list[VirtualUser], seconds: float, body: Callable[[VirtualU
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="mutua bench load driver")
+    parser = argparse.ArgumentParser(description="mutua bench session phase")
     parser.add_argument("--plan", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--users", default="1,4,16")
-    parser.add_argument("--seconds", type=float, default=5.0, help="each endpoint phase")
     parser.add_argument("--session-seconds", type=float, default=10.0, help="each session phase")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -340,23 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         client.sign_in(spec["username"], plan["password"])
         users.append(VirtualUser(spec=spec, client=client, files=files))
     floor = plan["floor"]
-    available = {
-        endpoint: bool(users[0].path(endpoint, floor)) for endpoint in GET_ENDPOINTS
-    }  # provider search and card are built by other issues
-    for user in users[:4]:  # warm both workers' templates, caches and connections
-        for endpoint in GET_ENDPOINTS:
-            if available[endpoint]:
-                user.fetch(endpoint, floor, lambda *a: None)
+    available = {endpoint: bool(users[0].path(endpoint, floor)) for endpoint in GET_ENDPOINTS}
     phases: list[dict[str, Any]] = []
     for level in levels:
         crowd = users[:level]
-        for endpoint in GET_ENDPOINTS:
-            if not available[endpoint]:
-                continue
-            phase = run_phase(crowd, args.seconds, EndpointLoop(endpoint, floor))
-            phases.append({"kind": "endpoint", "endpoint": endpoint, "users": level, **phase})
-            print(f"  {level:>2} users  {endpoint:<16} {_line(phase['endpoints'].get(endpoint))}", flush=True)
-
         session_deadline = time.perf_counter() + args.session_seconds
 
         def visit(user: VirtualUser, recorder: Recorder, deadline: float = session_deadline) -> None:

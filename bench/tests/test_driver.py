@@ -1,4 +1,4 @@
-"""The load driver against a stand-in server (stdlib), and the budget verdicts computed from its figures."""
+"""The session phase's driver against a stand-in server (stdlib)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bench import driver, run
+from bench import driver
 
 
 class StandIn(BaseHTTPRequestHandler):
@@ -82,10 +82,10 @@ def test_files_go_as_multipart_with_the_csrf_token(server):
     assert b'name="files"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF' in body
 
 
-def test_an_endpoint_phase_counts_requests_and_checks_pdfs(server):
+def test_a_phase_counts_requests_and_checks_pdfs(server):
     client = driver.Client("127.0.0.1", server)
     user = driver.VirtualUser(spec={"username": "u", "claim": 7}, client=client, files=[])
-    phase = driver.run_phase([user], 0.3, driver.EndpointLoop("receipt_pdf", "/__bench__/floor/"))
+    phase = driver.run_phase([user], 0.3, lambda u, record: u.fetch("receipt_pdf", "/__bench__/floor/", record))
     stats = phase["endpoints"]["receipt_pdf"]
     assert stats["requests"] > 0 and stats["errors"] == 0
     assert stats["p50_ms"] <= stats["p95_ms"] <= stats["p99_ms"] <= stats["max_ms"]
@@ -104,58 +104,3 @@ def test_percentile_is_nearest_rank():
     assert driver.percentile(values, 95) == 95
     assert driver.percentile(values, 99) == 99
     assert driver.percentile([3.0], 95) == 3.0
-
-
-# --- Budgets ------------------------------------------------------------------------------------------------------
-
-
-def _run(members: int, p95: float, rps: float, floor_rps: float = 1000.0, pdf_ms: float = 20.0) -> dict:
-    def phase(endpoint: str, p95_ms: float, throughput: float) -> dict:
-        stats = {"requests": 100, "errors": 0, "p50_ms": p95_ms / 2, "p95_ms": p95_ms, "p99_ms": p95_ms}
-        return {"endpoint": endpoint, "users": 16, "endpoints": {endpoint: {**stats, "throughput_rps": throughput}}}
-
-    phases = [phase("floor", 5, floor_rps)] + [
-        phase(e, p95, rps) for e in ("home", "claim_list", "claim_detail", "provider_search")
-    ]
-    timing = {"p50_ms": pdf_ms, "p95_ms": pdf_ms}
-    return {
-        "members": members,
-        "seed": {"counts": {"providers": 20000}},
-        "endpoint_phases": phases,
-        "pdfs_and_pages": {"pdfs": {"receipt": {"total": timing, "render": timing}, "card": {"missing": "no"}}},
-    }
-
-
-def _status(budgets: list[dict], start: str) -> list[str]:
-    return [b["status"] for b in budgets if b["budget"].startswith(start)]
-
-
-def test_budgets_hold_and_miss_on_the_reference_size():
-    verdicts = run.budgets([_run(10_000, 20, 400), _run(100_000, 35, 200)])
-    assert _status(verdicts, "Panoramica /: p95 ≤") == ["missed"]  # 35 ms at 100 000 members
-    assert _status(verdicts, "Panoramica /: throughput") == ["missed"]  # 20 % of the floor
-    assert _status(verdicts, "PDF receipt") == ["held"]
-    assert _status(verdicts, "PDF card") == ["not measured"]
-    growth = _status(verdicts, "Panoramica /: p95 at 100,000")
-    assert growth == ["missed (indicative)"]  # 1.75×, and only the 1 000 000 run makes it the real budget
-
-
-def test_the_scale_budget_compares_one_million_with_ten_thousand():
-    verdicts = run.budgets([_run(10_000, 20, 400), _run(1_000_000, 24, 400)])
-    assert _status(verdicts, "Lista pratiche /pratiche/: p95 at 1,000,000") == ["held"]  # 1.2×
-
-
-@pytest.mark.parametrize(
-    ("members", "expected"),
-    [("2000", [2000]), ("100000", [10_000, 100_000]), ("1000000", [10_000, 100_000, 1_000_000])],
-)
-def test_bench_members_runs_the_smaller_reference_sizes_first(monkeypatch, members, expected):
-    monkeypatch.delenv("BENCH_SIZES", raising=False)
-    monkeypatch.setenv("BENCH_MEMBERS", members)
-    assert run.sizes() == expected
-
-
-def test_without_settings_the_bench_runs_ten_then_a_hundred_thousand(monkeypatch):
-    monkeypatch.delenv("BENCH_SIZES", raising=False)
-    monkeypatch.delenv("BENCH_MEMBERS", raising=False)
-    assert run.sizes() == [10_000, 100_000]
