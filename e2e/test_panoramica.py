@@ -31,7 +31,11 @@ def test_panoramica_del_socio_con_familiari(page: Page, base_url_live: str, memb
         ClaimDocumentFactory(claim=claim)
         claims.append(claim)
     notification_create(
-        member=member, kind="generic", title="La pratica è stata sospesa", body="", url=f"/pratiche/{claims[0].pk}/"
+        member_id=member.pk,
+        kind="generic",
+        title="La pratica è stata sospesa",
+        body="",
+        url=f"/pratiche/{claims[0].pk}/",
     )
 
     sign_in(page, base_url_live, member.code)
