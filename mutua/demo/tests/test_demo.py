@@ -42,8 +42,9 @@ from mutua.claims.models import (
 from mutua.claims.tests import samples
 from mutua.core.provinces import provinces
 from mutua.core.testing import days_ago, typed
-from mutua.demo import generator
-from mutua.demo.generator import DemoResult, demo_digest, demo_generate
+from mutua.demo import catalogue
+from mutua.demo.catalogue import DemoResult
+from mutua.demo.generator import demo_digest, demo_generate
 from mutua.members.models import Beneficiary, Consent, Member, RegionalOffice, Relationship
 from mutua.members.validators import fiscal_code_mismatches
 from mutua.notifications.models import Notification, NotificationKind
@@ -328,7 +329,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(db: None,
 
 
 def test_a_demo_loaded_before_the_regional_operator_existed_gets_it(demo: DemoResult) -> None:
-    User.objects.filter(username=generator.REGIONAL_OPERATOR_USERNAME).delete()
+    User.objects.filter(username=catalogue.REGIONAL_OPERATOR_USERNAME).delete()
 
     again = demo_generate(seed=2026, members=25, today=TODAY)
 
@@ -377,10 +378,10 @@ def send_a_claim(client: Client, code: str) -> str:
 def test_the_family_member_starts_clean_and_his_first_claim_is_a_new_one_trasmessa(
     client: Client, demo_today: DemoResult
 ) -> None:
-    family = Member.objects.get(code=generator.FAMILY_MEMBER_CODE)
+    family = Member.objects.get(code=catalogue.FAMILY_MEMBER_CODE)
     assert not family.claims.filter(status__in=[*OPEN_STATUSES, ClaimStatus.DRAFT]).exists()
 
-    result = send_a_claim(client, generator.FAMILY_MEMBER_CODE)
+    result = send_a_claim(client, catalogue.FAMILY_MEMBER_CODE)
 
     claim = family.claims.get(status=ClaimStatus.SUBMITTED)
     assert result == f"La pratica n. {claim.pk} è stata trasmessa."  # not joined to an older claim
@@ -391,7 +392,7 @@ def test_the_family_member_starts_clean_and_his_first_claim_is_a_new_one_trasmes
 def test_the_family_member_has_unread_notifications_that_open_their_pages(
     client: Client, demo_today: DemoResult
 ) -> None:
-    family = Member.objects.get(code=generator.FAMILY_MEMBER_CODE)
+    family = Member.objects.get(code=catalogue.FAMILY_MEMBER_CODE)
     client.force_login(family.user)
     notifications = list(family.notifications.all())
     unread = [n for n in notifications if n.read_at is None]
@@ -413,10 +414,10 @@ def test_the_family_member_has_unread_notifications_that_open_their_pages(
 
 
 def test_the_merge_rule_member_s_claim_joins_his_open_one(client: Client, demo_today: DemoResult) -> None:
-    member = Member.objects.get(code=generator.MEMBER_CODE)
+    member = Member.objects.get(code=catalogue.MEMBER_CODE)
     open_claim = member.claims.get(status__in=OPEN_STATUSES)
 
-    result = send_a_claim(client, generator.MEMBER_CODE)
+    result = send_a_claim(client, catalogue.MEMBER_CODE)
 
     assert result.endswith(f"documenti sono stati accorpati alla pratica aperta n. {open_claim.pk}.")
     assert not member.claims.filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.DRAFT]).exists()
@@ -433,7 +434,7 @@ def test_command_prints_the_accounts_and_then_changes_nothing(db: None, demo_dir
     call_command("demo", "--members", "25", "--seed", "2026", stdout=out)
     first = out.getvalue()
     assert "Dati dimostrativi creati" in first
-    for username in generator.NAMED_USERNAMES:
+    for username in catalogue.NAMED_USERNAMES:
         assert username in first
     assert "Socio2026ok" in first
     counts = row_counts()
