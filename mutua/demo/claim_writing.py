@@ -77,10 +77,18 @@ class _ClaimWriting(_ClaimDocuments):
                 if d.money is not None
             ]
         )
+        # As claim_take and claim_resume do, the operator who moves a claim into review is in charge of it from then
+        # on; assigned in one update per operator.
+        in_charge: dict[int, list[int]] = {}
         for claim, spec in zip(claims, specs, strict=True):
             spec.claim = claim
             for step in spec.steps:
                 claim_transition(claim=claim, to_status=step.to_status, actor=step.actor, note=step.note, at=step.at)
+            taken_by = [step.actor for step in spec.steps if step.to_status == ClaimStatus.IN_REVIEW]
+            if taken_by and taken_by[-1] is not None:
+                in_charge.setdefault(taken_by[-1].pk, []).append(claim.pk)
+        for operator_pk, claim_pks in in_charge.items():
+            Claim.objects.filter(pk__in=claim_pks).update(assigned_to_id=operator_pk)
 
     def _family_notifications(self, specs: list[_ClaimSpec]) -> None:
         """The family member's bell: his latest paid claim (already read), his settled one and a message from the

@@ -257,7 +257,7 @@ def demo_digest() -> str:
     feed(Provider.categories.through.objects.order_by("provider_id", "category__slug").values_list("category__slug"))
     feed(
         Claim.objects.order_by("id").values_list(
-            "member__code", "kind", "status", "created_at", "submitted_at", "block_reason"
+            "member__code", "kind", "status", "created_at", "submitted_at", "block_reason", "assigned_to__username"
         )
     )
     feed(

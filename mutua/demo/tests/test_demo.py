@@ -160,6 +160,17 @@ class TestDemoDataset(TestCase):
         drafts = Claim.objects.filter(status=ClaimStatus.DRAFT)
         assert not drafts.filter(member__user__first_access_completed_at=None).exists()
 
+    def test_a_claim_taken_in_review_is_in_charge_of_the_operator_who_took_it(self) -> None:
+        operator = User.objects.get(username="operatore")
+        for status in (ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED):
+            claims = Claim.objects.filter(status=status)
+            assert claims.exists()
+            assert set(claims.values_list("assigned_to", flat=True)) == {operator.pk}, status
+            assert not any(claim.awaits_operator for claim in claims)
+        for claim in Claim.objects.prefetch_related("events"):
+            taken = [e.actor_id for e in claim.events.all() if e.to_status == ClaimStatus.IN_REVIEW]
+            assert claim.assigned_to_id == (taken[-1] if taken else None), claim.status
+
     def test_claim_history_matches_the_status(self) -> None:
         for claim in Claim.objects.prefetch_related("events"):
             events = list(claim.events.all())
