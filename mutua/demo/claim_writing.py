@@ -9,10 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimStatus, Settlement
+from mutua.accounts.models import User
+from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimStatus, ClaimSuspension, Settlement
 from mutua.claims.services import claim_transition
 from mutua.demo.claim_documents import _ClaimDocuments
-from mutua.demo.specs import _ClaimSpec, _DocumentSpec
+from mutua.demo.specs import _ClaimSpec, _DocumentSpec, _Suspension
 
 
 class _ClaimWriting(_ClaimDocuments):
@@ -83,12 +84,28 @@ class _ClaimWriting(_ClaimDocuments):
         for claim, spec in zip(claims, specs, strict=True):
             spec.claim = claim
             for step in spec.steps:
+                if step.suspension is not None:
+                    self._suspension_record(claim, step.suspension, by=step.actor, at=step.at)
                 claim_transition(claim=claim, to_status=step.to_status, actor=step.actor, note=step.note, at=step.at)
             taken_by = [step.actor for step in spec.steps if step.to_status == ClaimStatus.IN_REVIEW]
             if taken_by and taken_by[-1] is not None:
                 in_charge.setdefault(taken_by[-1].pk, []).append(claim.pk)
         for operator_pk, claim_pks in in_charge.items():
             Claim.objects.filter(pk__in=claim_pks).update(assigned_to_id=operator_pk)
+
+    def _suspension_record(self, claim: Claim, suspension: _Suspension, *, by: User | None, at: dt.datetime) -> None:
+        """The ClaimSuspension the member's and the office's pages read (documents and deadline, or the block's
+        reason), written before the move as the services write it; leaving "Sospesa" closes it."""
+        assert by is not None  # an operator suspends, never the system
+        ClaimSuspension.objects.create(
+            claim=claim,
+            kind=suspension.kind,
+            items=suspension.items,
+            deadline=suspension.deadline,
+            reason=suspension.reason,
+            created_by=by,
+            created_at=at,
+        )
 
     def _family_notifications(self, specs: list[_ClaimSpec]) -> None:
         """The family member's bell: his latest paid claim (already read), his settled one and a message from the

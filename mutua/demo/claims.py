@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mutua.claims.models import ClaimKind, ClaimStatus
+from mutua.claims.models import ClaimKind, ClaimStatus, SuspensionKind
 from mutua.core.formatting import format_date, format_eur
 from mutua.demo import names
 from mutua.demo.catalogue import SURGERY_PLANS
 from mutua.demo.claim_documents import _ClaimDocuments
-from mutua.demo.specs import _ClaimSpec, _Household, _Step
+from mutua.demo.specs import _ClaimSpec, _Household, _Step, _Suspension
 
 
 class _Claims(_ClaimDocuments):
@@ -162,13 +162,16 @@ class _Claims(_ClaimDocuments):
                 )
             )
         elif status == ClaimStatus.SUSPENDED:
-            if household.standing == "unpaid":
+            if household.standing == "unpaid":  # as claim_block records it
                 spec.block_reason = names.BLOCK_REASON.format(year=self.today.year)
                 note = "Blocco amministrativo: posizione contributiva non regolare."
-            else:
-                deadline = later + dt.timedelta(days=30)
-                note = f"{rng.choice(names.SUSPENSION_NOTES)} Termine: {format_date(deadline)}."
-            steps.append(_Step(ClaimStatus.SUSPENDED, operator, note, self._at(later, after=review)))
+                suspension = _Suspension(SuspensionKind.BLOCK, reason=spec.block_reason)
+            else:  # as claim_suspend_for_documents records it, with the note it writes
+                item = rng.choice(names.SUSPENSION_ITEMS)
+                deadline = self._deadline(later)
+                note = f"Documenti da integrare: {item}. Termine: {format_date(deadline)}."
+                suspension = _Suspension(SuspensionKind.DOCUMENTS, items=[item], deadline=deadline)
+            steps.append(_Step(ClaimStatus.SUSPENDED, operator, note, self._at(later, after=review), suspension))
         else:  # settled, and perhaps paid
             total = self._settle(spec)
             settled = self._at(review.date() + dt.timedelta(days=rng.randint(5, 20)), after=review)
@@ -179,3 +182,11 @@ class _Claims(_ClaimDocuments):
                 spec.paid_on = paid.date()
                 note = f"Bonifico di {format_eur(total)} con valuta {format_date(spec.paid_on)}."
                 steps.append(_Step(ClaimStatus.PAID, None, note, paid))
+
+    def _deadline(self, suspended: dt.date) -> dt.date:
+        """The deadline of documents asked on `suspended`: 30 days later, or 60, 90... for an older suspension,
+        since the demo's suspended claims still wait for them (a future date, as claim_suspend_for_documents asks)."""
+        deadline = suspended + dt.timedelta(days=30)
+        while deadline <= self.today:
+            deadline += dt.timedelta(days=30)
+        return deadline

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from mutua.accounts.models import Role, User
 from mutua.accounts.passwords import first_access_password
-from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, Settlement
+from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, ClaimSuspension, Settlement
 from mutua.demo.builder import _Builder
 from mutua.demo.catalogue import (
     DEFAULT_MEMBERS,
@@ -269,6 +269,18 @@ def demo_digest() -> str:
             "provider_name",
             "provider_province",
             "beneficiary__fiscal_code",
+        )  # fmt: skip
+    )
+    feed(
+        ClaimSuspension.objects.order_by("id").values_list(
+            "claim__member__code",
+            "kind",
+            "items",
+            "deadline",
+            "reason",
+            "created_by__username",
+            "created_at",
+            "ended_at",
         )  # fmt: skip
     )
     feed(Attachment.objects.order_by("id").values_list("original_name", "content_type", "size", "sha256"))

@@ -69,12 +69,23 @@ class _DocumentSpec:
     money: _Money | None = None
 
 
+@dataclass(frozen=True)
+class _Suspension:
+    """What a move to "Sospesa" records (ClaimSuspension): documents to add by a deadline, or a block's reason."""
+
+    kind: str
+    items: list[str] = field(default_factory=list)
+    deadline: dt.date | None = None
+    reason: str = ""
+
+
 @dataclass
 class _Step:
     to_status: str
     actor: User | None
     note: str
     at: dt.datetime
+    suspension: _Suspension | None = None
 
 
 @dataclass

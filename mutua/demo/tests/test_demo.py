@@ -36,10 +36,13 @@ from mutua.claims.models import (
     ClaimDocument,
     ClaimEvent,
     ClaimStatus,
+    ClaimSuspension,
     DocumentType,
     Settlement,
+    SuspensionKind,
 )
 from mutua.claims.tests import samples
+from mutua.core.formatting import format_date
 from mutua.core.provinces import provinces
 from mutua.core.testing import days_ago, typed
 from mutua.demo import catalogue
@@ -54,7 +57,7 @@ from mutua.providers.models import Category, Provider
 TODAY = dt.date(2026, 11, 29)
 MODELS = [
     User, Member, Beneficiary, RegionalOffice, Plan, Enrollment, Contribution, Category, Provider, Claim,
-    ClaimDocument, Attachment, ClaimEvent, Settlement, Consent, AuditEvent, Notification,
+    ClaimDocument, Attachment, ClaimEvent, ClaimSuspension, Settlement, Consent, AuditEvent, Notification,
 ]  # fmt: skip
 
 
@@ -170,6 +173,26 @@ class TestDemoDataset(TestCase):
         for claim in Claim.objects.prefetch_related("events"):
             taken = [e.actor_id for e in claim.events.all() if e.to_status == ClaimStatus.IN_REVIEW]
             assert claim.assigned_to_id == (taken[-1] if taken else None), claim.status
+
+    def test_a_suspended_claim_has_its_open_suspension_as_the_office_recorded_it(self) -> None:
+        kinds = set()
+        for claim in Claim.objects.filter(status=ClaimStatus.SUSPENDED).prefetch_related("suspensions", "events"):
+            [suspension] = claim.suspensions.all()
+            event = list(claim.events.all())[-1]
+            assert suspension.ended_at is None and suspension.reminded_at is None
+            assert (suspension.created_by, suspension.created_at) == (event.actor, event.created_at)
+            kinds.add(suspension.kind)
+            if suspension.kind == SuspensionKind.BLOCK:  # as claim_block records it
+                assert suspension.reason == claim.block_reason != ""
+                assert suspension.items == [] and suspension.deadline is None
+            else:  # as claim_suspend_for_documents records it: a future deadline, told in the note
+                assert suspension.items and all(item.strip() for item in suspension.items)
+                assert TODAY < suspension.deadline <= event.created_at.date() + dt.timedelta(days=180)
+                items, deadline = "; ".join(suspension.items), format_date(suspension.deadline)
+                assert event.note == f"Documenti da integrare: {items}. Termine: {deadline}."
+                assert claim.block_reason == ""
+        assert kinds == {SuspensionKind.DOCUMENTS, SuspensionKind.BLOCK}
+        assert not ClaimSuspension.objects.exclude(claim__status=ClaimStatus.SUSPENDED).exists()
 
     def test_claim_history_matches_the_status(self) -> None:
         for claim in Claim.objects.prefetch_related("events"):
@@ -422,6 +445,23 @@ def test_the_family_member_has_unread_notifications_that_open_their_pages(
     assert set(statuses) == {ClaimStatus.PAID, ClaimStatus.SETTLED}
     office = by_kind[NotificationKind.GENERIC]
     assert resolve(office.url).view_name == "portal:certificates" and office.read_at is None
+
+
+def test_the_new_member_s_suspended_claim_lists_the_documents_to_add_and_the_deadline(
+    client: Client, demo_today: DemoResult
+) -> None:
+    anna = Member.objects.get(code=catalogue.NEW_MEMBER_CODE)
+    claim = anna.claims.get(status=ClaimStatus.SUSPENDED)
+    suspension = claim.suspensions.get(ended_at=None)
+    client.force_login(anna.user)
+
+    page = client.get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
+
+    assert "Pratica sospesa: documenti da integrare" in page
+    listed = re.search(r'data-testid="documenti-richiesti">(.*?)</ul>', page, re.S)
+    assert listed and all(f"<li>{item}</li>" in listed.group(1) for item in suspension.items)
+    assert f"entro il {format_date(suspension.deadline)}" in page
+    assert suspension.deadline > timezone.localdate()
 
 
 def test_the_merge_rule_member_s_claim_joins_his_open_one(client: Client, demo_today: DemoResult) -> None:
