@@ -145,10 +145,10 @@ REJECTION_REASONS = (
     "Prestazione non prevista dalla forma di assistenza.",
     "Fattura non intestata all'assistito né a un familiare avente diritto.",
 )
-SUSPENSION_NOTES = (
-    "Documenti da integrare: copia leggibile della fattura.",
-    "Documenti da integrare: prescrizione medica con il quesito diagnostico.",
-    "Documenti da integrare: lettera di dimissione.",
+SUSPENSION_ITEMS = (  # documents an operator asks for, as the member reads them
+    "copia leggibile della fattura",
+    "prescrizione medica con il quesito diagnostico",
+    "lettera di dimissione",
 )
 EMPLOYER_KINDS = ("Costruzioni", "Logistica", "Servizi", "Impianti", "Trasporti", "Alimentari", "Informatica")
 BLOCK_REASON = (

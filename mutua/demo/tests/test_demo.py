@@ -36,14 +36,18 @@ from mutua.claims.models import (
     ClaimDocument,
     ClaimEvent,
     ClaimStatus,
+    ClaimSuspension,
     DocumentType,
     Settlement,
+    SuspensionKind,
 )
 from mutua.claims.tests import samples
+from mutua.core.formatting import format_date
 from mutua.core.provinces import provinces
 from mutua.core.testing import days_ago, typed
-from mutua.demo import generator
-from mutua.demo.generator import DemoResult, demo_digest, demo_generate
+from mutua.demo import catalogue
+from mutua.demo.catalogue import DemoResult
+from mutua.demo.generator import demo_digest, demo_generate
 from mutua.members.models import Beneficiary, Consent, Member, RegionalOffice, Relationship
 from mutua.members.validators import fiscal_code_mismatches
 from mutua.notifications.models import Notification, NotificationKind
@@ -53,7 +57,7 @@ from mutua.providers.models import Category, Provider
 TODAY = dt.date(2026, 11, 29)
 MODELS = [
     User, Member, Beneficiary, RegionalOffice, Plan, Enrollment, Contribution, Category, Provider, Claim,
-    ClaimDocument, Attachment, ClaimEvent, Settlement, Consent, AuditEvent, Notification,
+    ClaimDocument, Attachment, ClaimEvent, ClaimSuspension, Settlement, Consent, AuditEvent, Notification,
 ]  # fmt: skip
 
 
@@ -158,6 +162,37 @@ class TestDemoDataset(TestCase):
         assert all(row["n"] == 1 for row in open_counts)
         drafts = Claim.objects.filter(status=ClaimStatus.DRAFT)
         assert not drafts.filter(member__user__first_access_completed_at=None).exists()
+
+    def test_a_claim_taken_in_review_is_in_charge_of_the_operator_who_took_it(self) -> None:
+        operator = User.objects.get(username="operatore")
+        for status in (ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED):
+            claims = Claim.objects.filter(status=status)
+            assert claims.exists()
+            assert set(claims.values_list("assigned_to", flat=True)) == {operator.pk}, status
+            assert not any(claim.awaits_operator for claim in claims)
+        for claim in Claim.objects.prefetch_related("events"):
+            taken = [e.actor_id for e in claim.events.all() if e.to_status == ClaimStatus.IN_REVIEW]
+            assert claim.assigned_to_id == (taken[-1] if taken else None), claim.status
+
+    def test_a_suspended_claim_has_its_open_suspension_as_the_office_recorded_it(self) -> None:
+        kinds = set()
+        for claim in Claim.objects.filter(status=ClaimStatus.SUSPENDED).prefetch_related("suspensions", "events"):
+            [suspension] = claim.suspensions.all()
+            event = list(claim.events.all())[-1]
+            assert suspension.ended_at is None and suspension.reminded_at is None
+            assert (suspension.created_by, suspension.created_at) == (event.actor, event.created_at)
+            kinds.add(suspension.kind)
+            if suspension.kind == SuspensionKind.BLOCK:  # as claim_block records it
+                assert suspension.reason == claim.block_reason != ""
+                assert suspension.items == [] and suspension.deadline is None
+            else:  # as claim_suspend_for_documents records it: a future deadline, told in the note
+                assert suspension.items and all(item.strip() for item in suspension.items)
+                assert TODAY < suspension.deadline <= event.created_at.date() + dt.timedelta(days=180)
+                items, deadline = "; ".join(suspension.items), format_date(suspension.deadline)
+                assert event.note == f"Documenti da integrare: {items}. Termine: {deadline}."
+                assert claim.block_reason == ""
+        assert kinds == {SuspensionKind.DOCUMENTS, SuspensionKind.BLOCK}
+        assert not ClaimSuspension.objects.exclude(claim__status=ClaimStatus.SUSPENDED).exists()
 
     def test_claim_history_matches_the_status(self) -> None:
         for claim in Claim.objects.prefetch_related("events"):
@@ -328,7 +363,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(db: None,
 
 
 def test_a_demo_loaded_before_the_regional_operator_existed_gets_it(demo: DemoResult) -> None:
-    User.objects.filter(username=generator.REGIONAL_OPERATOR_USERNAME).delete()
+    User.objects.filter(username=catalogue.REGIONAL_OPERATOR_USERNAME).delete()
 
     again = demo_generate(seed=2026, members=25, today=TODAY)
 
@@ -377,10 +412,10 @@ def send_a_claim(client: Client, code: str) -> str:
 def test_the_family_member_starts_clean_and_his_first_claim_is_a_new_one_trasmessa(
     client: Client, demo_today: DemoResult
 ) -> None:
-    family = Member.objects.get(code=generator.FAMILY_MEMBER_CODE)
+    family = Member.objects.get(code=catalogue.FAMILY_MEMBER_CODE)
     assert not family.claims.filter(status__in=[*OPEN_STATUSES, ClaimStatus.DRAFT]).exists()
 
-    result = send_a_claim(client, generator.FAMILY_MEMBER_CODE)
+    result = send_a_claim(client, catalogue.FAMILY_MEMBER_CODE)
 
     claim = family.claims.get(status=ClaimStatus.SUBMITTED)
     assert result == f"La pratica n. {claim.pk} è stata trasmessa."  # not joined to an older claim
@@ -391,7 +426,7 @@ def test_the_family_member_starts_clean_and_his_first_claim_is_a_new_one_trasmes
 def test_the_family_member_has_unread_notifications_that_open_their_pages(
     client: Client, demo_today: DemoResult
 ) -> None:
-    family = Member.objects.get(code=generator.FAMILY_MEMBER_CODE)
+    family = Member.objects.get(code=catalogue.FAMILY_MEMBER_CODE)
     client.force_login(family.user)
     notifications = list(family.notifications.all())
     unread = [n for n in notifications if n.read_at is None]
@@ -412,11 +447,28 @@ def test_the_family_member_has_unread_notifications_that_open_their_pages(
     assert resolve(office.url).view_name == "portal:certificates" and office.read_at is None
 
 
+def test_the_new_member_s_suspended_claim_lists_the_documents_to_add_and_the_deadline(
+    client: Client, demo_today: DemoResult
+) -> None:
+    anna = Member.objects.get(code=catalogue.NEW_MEMBER_CODE)
+    claim = anna.claims.get(status=ClaimStatus.SUSPENDED)
+    suspension = claim.suspensions.get(ended_at=None)
+    client.force_login(anna.user)
+
+    page = client.get(reverse("portal:claim_detail", args=[claim.pk])).content.decode()
+
+    assert "Pratica sospesa: documenti da integrare" in page
+    listed = re.search(r'data-testid="documenti-richiesti">(.*?)</ul>', page, re.S)
+    assert listed and all(f"<li>{item}</li>" in listed.group(1) for item in suspension.items)
+    assert f"entro il {format_date(suspension.deadline)}" in page
+    assert suspension.deadline > timezone.localdate()
+
+
 def test_the_merge_rule_member_s_claim_joins_his_open_one(client: Client, demo_today: DemoResult) -> None:
-    member = Member.objects.get(code=generator.MEMBER_CODE)
+    member = Member.objects.get(code=catalogue.MEMBER_CODE)
     open_claim = member.claims.get(status__in=OPEN_STATUSES)
 
-    result = send_a_claim(client, generator.MEMBER_CODE)
+    result = send_a_claim(client, catalogue.MEMBER_CODE)
 
     assert result.endswith(f"documenti sono stati accorpati alla pratica aperta n. {open_claim.pk}.")
     assert not member.claims.filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.DRAFT]).exists()
@@ -433,7 +485,7 @@ def test_command_prints_the_accounts_and_then_changes_nothing(db: None, demo_dir
     call_command("demo", "--members", "25", "--seed", "2026", stdout=out)
     first = out.getvalue()
     assert "Dati dimostrativi creati" in first
-    for username in generator.NAMED_USERNAMES:
+    for username in catalogue.NAMED_USERNAMES:
         assert username in first
     assert "Socio2026ok" in first
     counts = row_counts()

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mutua.demo.generator import DEFAULT_MEMBERS, DEFAULT_SEED, demo_generate
+from mutua.demo.catalogue import DEFAULT_MEMBERS, DEFAULT_SEED
+from mutua.demo.generator import demo_generate
 
 
 class Command(BaseCommand):
