@@ -12,7 +12,7 @@ foreign-key triggers are off during the load (`session_replication_role = replic
 and the tables are ANALYZEd afterwards. Columns the bench does not know (added by later migrations) get the model
 field's default, so the seeder keeps working while the schema grows.
 
-The ideas of mutua/demo/generator.py (codici fiscali from real names, dates and birthplaces; Italian IBANs; plans,
+The ideas of mutua/demo/ (the demo generator) (codici fiscali from real names, dates and birthplaces; Italian IBANs; plans,
 offices and categories) without its per-row ORM path: a codice fiscale is computed here in a few microseconds.
 """
 
@@ -317,7 +317,7 @@ def _secondary_indexes(tables: Sequence[str]) -> list[tuple[str, str]]:
 
 def _reference(today: dt.date) -> dict[str, Any]:
     """Categories, regional offices and plans as the demo makes them (get_or_create: idempotent), and an operator."""
-    from mutua.demo.generator import _Builder
+    from mutua.demo.builder import _Builder
 
     builder = _Builder(seed=2026, today=today)
     categories = builder._categories()

@@ -20,7 +20,7 @@ from mutua.claims import services
 from mutua.claims.models import Claim, ClaimStatus
 from mutua.claims.services import DocumentData
 from mutua.claims.tests.samples import image_bytes, pdf_bytes
-from mutua.demo.generator import OPERATOR_PASSWORD, OPERATOR_USERNAME
+from mutua.demo.catalogue import OPERATOR_PASSWORD, OPERATOR_USERNAME
 from mutua.members.models import Member
 from mutua.members.tests.factories import MemberFactory, UserFactory
 

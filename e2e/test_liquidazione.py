@@ -21,7 +21,7 @@ from mutua.accounts.models import Role
 from mutua.accounts.tests.factories import totp_enable
 from mutua.claims import services
 from mutua.claims.models import ClaimStatus, Settlement
-from mutua.demo.generator import OPERATOR_PASSWORD, OPERATOR_USERNAME, SUPERVISOR_PASSWORD, SUPERVISOR_USERNAME
+from mutua.demo.catalogue import OPERATOR_PASSWORD, OPERATOR_USERNAME, SUPERVISOR_PASSWORD, SUPERVISOR_USERNAME
 from mutua.members.tests.factories import MemberFactory, UserFactory
 from mutua.payouts.sepa import next_target_day
 from mutua.plans.tests.factories import EnrollmentFactory, PlanFactory
