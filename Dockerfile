@@ -26,7 +26,9 @@ WORKDIR /app
 COPY . /app
 # Catalogues compiled from the .po files; static files collected with production's storage (hashed names, compressed):
 # a broken static reference fails the build. Nothing here reads a secret: the key is a throwaway for the command.
-RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=image-build-only /opt/venv/bin/python manage.py compilemessages -v 0 \
+# The wheels came in with the checkout (build/): they are in the venv now.
+RUN rm -rf /app/build \
+ && DJANGO_DEBUG=0 DJANGO_SECRET_KEY=image-build-only /opt/venv/bin/python manage.py compilemessages -v 0 \
  && DJANGO_DEBUG=0 DJANGO_SECRET_KEY=image-build-only STATIC_ROOT=/app/staticfiles \
       /opt/venv/bin/python manage.py collectstatic --noinput -v 0 \
  && /opt/venv/bin/python -m compileall -q -j 0 /app/config /app/mutua
