@@ -7,14 +7,32 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup lint typecheck messages e2e unit clean bench prod-check
+.PHONY: run test install install-prod lock setup lint typecheck messages e2e unit clean bench prod-check \
+	wheels docker-ready image compose-check
 
+# Development: the runtime and the development lock (tests, lint, types, the checks) in .venv, every file checked
+# against its hash. For `make run`, `make test` and the rest of this file.
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Production without containers: the runtime lock only, in .venv (docs/operations.md). No test or development tool.
+install-prod:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+
+# Regenerate both locks from requirements.in and requirements-dev.in (uv, from the development lock), keeping every
+# pin that still fits; `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves them. Never edit a lock.
+LOCK_ARGS ?=
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 --strip-extras \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: install
+	$(UV_COMPILE) -o requirements.lock requirements.in
+	$(UV_COMPILE) -o requirements-dev.lock requirements-dev.in
+	$(UV_COMPILE) -o deploy/local-images/s3-requirements.lock deploy/local-images/s3-requirements.in
 
 setup: install
 	mkdir -p var
@@ -68,5 +86,35 @@ bench: install
 prod-check: install
 	$(PY) -m bench.prodcheck
 
+# --- The container image and the compose stack (docs/operations.md) ------------------------------------------------
+IMAGE ?= mutua:latest
+# Empty: debian:bookworm-slim if it is here or can be pulled, else a bookworm image made from this machine's own
+# Debian mirror (deploy/base-image.sh; needs debootstrap), for machines that reach no image registry.
+BASE_IMAGE ?=
+WHEELS := build/wheels
+
+# The runtime lock's wheels for the image (deploy/wheels.sh: Linux, CPython 3.11, each file checked by its hash).
+$(WHEELS)/.complete: requirements.lock deploy/wheels.sh
+	PYTHON=$(PYTHON) deploy/wheels.sh requirements.lock $(WHEELS)
+	touch $@
+
+wheels: $(WHEELS)/.complete
+
+docker-ready:
+	@command -v docker >/dev/null || { echo "make: docker is missing: apt-get install docker.io (docs/operations.md)"; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "make: no Docker engine answers: start it (systemctl start docker, or dockerd &)"; exit 1; }
+
+image: docker-ready wheels
+	@base="$(BASE_IMAGE)"; base=$${base:-$$(deploy/base-image.sh)} || exit 1; \
+	echo "make image: $(IMAGE) on $$base"; \
+	docker build --quiet --network host --build-arg BASE_IMAGE=$$base -t $(IMAGE) . >/dev/null && \
+	docker image ls $(IMAGE) --format 'make image: {{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}'
+
+# The compose stack (compose.yaml) started on this machine from `make image` and images of PostgreSQL, Redis, an S3
+# server and Caddy built from Debian's packages (deploy/local-images/), driven by bench/prodcheck.py's browser
+# journey, backed up and restored into a fresh database and bucket, then removed (bench/composecheck.py).
+compose-check: install image
+	$(PY) -m bench.composecheck
+
 clean:
-	rm -rf $(VENV) staticfiles var/test-media
+	rm -rf $(VENV) staticfiles var/test-media build

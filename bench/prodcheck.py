@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,9 @@ class ProdCheck(Bench):
                 "AWS_LOCATION": S3_PREFIX,
             }
         )
+        # Where the browser goes, and whether it adds the TLS proxy's header itself (no proxy here: gunicorn directly).
+        self.browser_url = self.base_url
+        self.proxy_header = True
         self.timings: list[tuple[str, float]] = []
         self.failures: list[str] = []
         self.notes: list[str] = []
@@ -262,25 +265,23 @@ class ProdCheck(Bench):
                 self.failures.append(f"S3: {key} is readable by {public}")
             else:
                 self.notes.append(f"S3: the attachment is {S3_BUCKET}/{key}, the uploaded bytes, no public grant")
-        media = self.dir / "media"
-        local = [f for f in media.rglob("*") if f.is_file()] if media.exists() else []
+        local = self.local_media_files()
         if local:
             self.failures.append(f"MEDIA_ROOT: {len(local)} file(s) written to the local disk, e.g. {local[0]}")
         else:
             self.notes.append("MEDIA_ROOT: nothing written to the local disk")
 
+    def local_media_files(self) -> list[Path]:
+        media = self.dir / "media"
+        return [f for f in media.rglob("*") if f.is_file()] if media.exists() else []
+
     # --- The browser ------------------------------------------------------------------------------------------
 
-    def smoke(self) -> str:
-        """Sign in, send a claim with one invoice and its PDF, download the PDF back and the receipt. Returns the
-        claim's number."""
-        from playwright.sync_api import ConsoleMessage, Page, Response, expect, sync_playwright
-
-        from e2e.helpers import fill_login, open_menu
-
-        attachment = self.dir / "fattura-prodcheck.pdf"
-        attachment.write_bytes(self.attachment)
-        problems: list[str] = []
+    @contextlib.contextmanager
+    def browser_page(self, problems: list[str]) -> Iterator[tuple[Any, Any]]:
+        """Headless Chromium on self.browser_url: (context, page); HTTP errors, console and script errors go to
+        `problems`."""
+        from playwright.sync_api import ConsoleMessage, Response, sync_playwright
 
         def on_response(response: Response) -> None:
             if response.status >= 400:
@@ -298,96 +299,141 @@ class ProdCheck(Bench):
             )
             try:
                 context = browser.new_context(
-                    base_url=self.base_url,
-                    extra_http_headers={"X-Forwarded-Proto": "https"},  # the TLS proxy's header
+                    base_url=self.browser_url,
+                    # Without a proxy, the browser sends the TLS proxy's header itself.
+                    extra_http_headers={"X-Forwarded-Proto": "https"} if self.proxy_header else None,
+                    ignore_https_errors=True,  # a proxy's certificate made for the check
                     accept_downloads=True,
                     locale="it-IT",
                 )
                 context.set_default_timeout(15_000)
-                page: Page = context.new_page()
+                page = context.new_page()
                 page.on("response", on_response)
                 page.on("console", on_console)
                 page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-
-                def sign_in() -> None:
-                    response = page.goto("/accounts/login/")
-                    if response is None or "strict-transport-security" not in response.headers:
-                        problems.append("no Strict-Transport-Security header: DEBUG on, or the proxy header ignored")
-                    fill_login(page, USERNAME, self.password)
-                    expect(page).to_have_url(self.base_url + "/")
-                    cookies = {c["name"]: c for c in context.cookies()}
-                    session = cookies.get("sessionid")
-                    if not session or not session["secure"] or not session["httpOnly"]:
-                        problems.append(f"the session cookie is not Secure and HttpOnly: {session}")
-
-                def draft() -> None:
-                    open_menu(page, "Richiesta di rimborso")
-                    expect(page.get_by_role("heading", name="Richiesta di rimborso", level=1)).to_be_visible()
-                    page.get_by_role("button", name="Inizia la richiesta").click()
-                    expect(page).to_have_url(re.compile(r"/pratiche/\d+/bozza/$"))
-
-                def document() -> None:
-                    form = page.locator("#form-documento")
-                    form.get_by_label("Tipo documento").select_option(label="Fattura")
-                    form.get_by_label("Numero documento").fill(INVOICE)
-                    form.get_by_label("Data di emissione").fill((dt.date.today() - dt.timedelta(days=3)).isoformat())
-                    form.get_by_label("Importo totale pagato").fill(AMOUNT)
-                    form.get_by_label("Provincia del fornitore").select_option("MI")
-                    form.get_by_label("Nome del fornitore").fill("Studio medico Bianchi")
-                    form.get_by_label("Intestatario del documento").select_option(label=f"{MEMBER} (socio)")
-                    form.get_by_label("File del documento").set_input_files([attachment])
-                    form.get_by_role("button", name="Carica documento").click()
-                    expect(page.get_by_text("Documento caricato")).to_be_visible()
-                    rows = page.get_by_role("region", name="Documenti pratica").get_by_test_id("documento")
-                    expect(rows).to_have_count(1)
-                    expect(rows.first).to_contain_text(INVOICE)
-
-                def download_attachment() -> None:
-                    """The member's own file comes back through the portal (from the bucket), byte for byte."""
-                    rows = page.get_by_role("region", name="Documenti pratica").get_by_test_id("documento")
-                    with page.expect_download() as info:
-                        rows.first.get_by_role("link", name=attachment.name).click()
-                    data = Path(info.value.path()).read_bytes()
-                    if data != self.attachment:
-                        problems.append(f"the attachment came back as {len(data)} bytes, not the uploaded ones")
-
-                def submit() -> str:
-                    region = page.get_by_role("region", name="3. Invio della pratica")
-                    region.get_by_role("link", name="Invia pratica").click()
-                    expect(page.get_by_role("heading", name="Invia pratica", level=1)).to_be_visible()
-                    page.get_by_role("button", name="Invia pratica").click()
-                    expect(page.get_by_role("heading", name="Pratica inviata", level=1)).to_be_visible()
-                    status = page.get_by_role("status").filter(has_text="è stata trasmessa")
-                    expect(status).to_have_text(re.compile(r"La pratica n\. \d+ è stata trasmessa\."))
-                    found = re.search(r"n\. (\d+)", status.inner_text())
-                    assert found
-                    return found.group(1)
-
-                def receipt(claim: str) -> None:
-                    with page.expect_download() as info:
-                        page.get_by_role("link", name="Scarica la ricevuta").click()
-                    download = info.value
-                    data = Path(download.path()).read_bytes()
-                    if download.suggested_filename != f"ricevuta-pratica-{claim}.pdf":
-                        problems.append(f"receipt named {download.suggested_filename!r}")
-                    if not data.startswith(b"%PDF-"):
-                        problems.append(f"the receipt is not a PDF: {data[:40]!r}")
-                        return
-                    missing = missing_in(pdf_text(data), [claim, MEMBER, f"€ {AMOUNT}", "fattura-prodcheck.pdf"])
-                    if missing:
-                        problems.append(f"the receipt does not name {missing}")
-
-                self.step("browser: sign in", sign_in)
-                self.step("browser: new draft", draft)
-                self.step("browser: upload invoice", document)
-                self.step("browser: download invoice", download_attachment)
-                claim: str = self.step("browser: submit", submit)
-                self.step("browser: receipt", lambda: receipt(claim))
+                yield context, page
                 context.close()
             finally:
                 browser.close()
+
+    def sign_in(self, context: Any, page: Any, problems: list[str]) -> None:
+        from playwright.sync_api import expect
+
+        from e2e.helpers import fill_login
+
+        response = page.goto("/accounts/login/")
+        if response is None or "strict-transport-security" not in response.headers:
+            problems.append("no Strict-Transport-Security header: DEBUG on, or the proxy header ignored")
+        fill_login(page, USERNAME, self.password)
+        expect(page).to_have_url(self.browser_url + "/")
+        cookies = {c["name"]: c for c in context.cookies()}
+        session = cookies.get("sessionid")
+        if not session or not session["secure"] or not session["httpOnly"]:
+            problems.append(f"the session cookie is not Secure and HttpOnly: {session}")
+
+    def smoke(self) -> str:
+        """Sign in, send a claim with one invoice and its PDF, download the PDF back and the receipt. Returns the
+        claim's number."""
+        from playwright.sync_api import expect
+
+        from e2e.helpers import open_menu
+
+        attachment = self.dir / "fattura-prodcheck.pdf"
+        attachment.write_bytes(self.attachment)
+        problems: list[str] = []
+
+        with self.browser_page(problems) as (context, page):
+
+            def sign_in() -> None:
+                self.sign_in(context, page, problems)
+
+            def draft() -> None:
+                open_menu(page, "Richiesta di rimborso")
+                expect(page.get_by_role("heading", name="Richiesta di rimborso", level=1)).to_be_visible()
+                page.get_by_role("button", name="Inizia la richiesta").click()
+                expect(page).to_have_url(re.compile(r"/pratiche/\d+/bozza/$"))
+
+            def document() -> None:
+                form = page.locator("#form-documento")
+                form.get_by_label("Tipo documento").select_option(label="Fattura")
+                form.get_by_label("Numero documento").fill(INVOICE)
+                form.get_by_label("Data di emissione").fill((dt.date.today() - dt.timedelta(days=3)).isoformat())
+                form.get_by_label("Importo totale pagato").fill(AMOUNT)
+                form.get_by_label("Provincia del fornitore").select_option("MI")
+                form.get_by_label("Nome del fornitore").fill("Studio medico Bianchi")
+                form.get_by_label("Intestatario del documento").select_option(label=f"{MEMBER} (socio)")
+                form.get_by_label("File del documento").set_input_files([attachment])
+                form.get_by_role("button", name="Carica documento").click()
+                expect(page.get_by_text("Documento caricato")).to_be_visible()
+                rows = page.get_by_role("region", name="Documenti pratica").get_by_test_id("documento")
+                expect(rows).to_have_count(1)
+                expect(rows.first).to_contain_text(INVOICE)
+
+            def download_attachment() -> None:
+                """The member's own file comes back through the portal (from the bucket), byte for byte."""
+                rows = page.get_by_role("region", name="Documenti pratica").get_by_test_id("documento")
+                with page.expect_download() as info:
+                    rows.first.get_by_role("link", name=attachment.name).click()
+                data = Path(info.value.path()).read_bytes()
+                if data != self.attachment:
+                    problems.append(f"the attachment came back as {len(data)} bytes, not the uploaded ones")
+
+            def submit() -> str:
+                region = page.get_by_role("region", name="3. Invio della pratica")
+                region.get_by_role("link", name="Invia pratica").click()
+                expect(page.get_by_role("heading", name="Invia pratica", level=1)).to_be_visible()
+                page.get_by_role("button", name="Invia pratica").click()
+                expect(page.get_by_role("heading", name="Pratica inviata", level=1)).to_be_visible()
+                status = page.get_by_role("status").filter(has_text="è stata trasmessa")
+                expect(status).to_have_text(re.compile(r"La pratica n\. \d+ è stata trasmessa\."))
+                found = re.search(r"n\. (\d+)", status.inner_text())
+                assert found
+                return found.group(1)
+
+            def receipt(claim: str) -> None:
+                with page.expect_download() as info:
+                    page.get_by_role("link", name="Scarica la ricevuta").click()
+                download = info.value
+                data = Path(download.path()).read_bytes()
+                if download.suggested_filename != f"ricevuta-pratica-{claim}.pdf":
+                    problems.append(f"receipt named {download.suggested_filename!r}")
+                if not data.startswith(b"%PDF-"):
+                    problems.append(f"the receipt is not a PDF: {data[:40]!r}")
+                    return
+                missing = missing_in(pdf_text(data), [claim, MEMBER, f"€ {AMOUNT}", "fattura-prodcheck.pdf"])
+                if missing:
+                    problems.append(f"the receipt does not name {missing}")
+
+            self.step("browser: sign in", sign_in)
+            self.step("browser: new draft", draft)
+            self.step("browser: upload invoice", document)
+            self.step("browser: download invoice", download_attachment)
+            claim: str = self.step("browser: submit", submit)
+            self.step("browser: receipt", lambda: receipt(claim))
         self.failures += problems
         return claim
+
+    def open_claim(self, claim: str) -> None:
+        """Sign in, open the claim's page and download its attachment: the same bytes as uploaded (after a restore)."""
+        from playwright.sync_api import expect
+
+        problems: list[str] = []
+        with self.browser_page(problems) as (context, page):
+            self.step("browser: sign in", lambda: self.sign_in(context, page, problems))
+
+            def download() -> None:
+                page.goto(f"/pratiche/{claim}/")
+                expect(page.get_by_role("heading", level=1)).to_contain_text(claim)
+                with page.expect_download() as info:
+                    page.get_by_role("link", name="fattura-prodcheck.pdf").first.click()
+                data = Path(info.value.path()).read_bytes()
+                if data != self.attachment:
+                    problems.append(f"the restored attachment is {len(data)} bytes, not the uploaded ones")
+                else:
+                    self.notes.append(f"restore: claim {claim} opened, its attachment the uploaded bytes")
+
+            self.step("browser: claim and attachment", download)
+        self.failures += problems
 
     def plain_http_redirects(self) -> None:
         """Without the proxy's header a request is plain http: production answers with a redirect to https."""

@@ -14,11 +14,18 @@ from django.utils.translation import gettext_lazy as _
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("MUTUA_VAR_DIR", BASE_DIR / "var"))
 
 
+# An env file lists every variable (.env.example), so a variable set to nothing means its default here, as if unset.
 def env_bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(int(default))).lower() in {"1", "true", "yes", "on"}
+    return (os.environ.get(name) or str(int(default))).lower() in {"1", "true", "yes", "on"}
+
+
+def env_path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name) or default)
+
+
+VAR_DIR = env_path("MUTUA_VAR_DIR", BASE_DIR / "var")
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -209,7 +216,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "mutua" / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -217,7 +224,7 @@ STATICFILES_FINDERS = [
     # Leaflet and its marker clusters for "Fornitori convenzionati", from the xstatic packages (no CDN).
     "mutua.providers.staticfiles.LeafletFinder",
 ]
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 # Uploaded and generated files: MEDIA_ROOT on the local disk, or a private S3-compatible bucket when
 # AWS_STORAGE_BUCKET_NAME is set. Health documents are never public: objects get no ACL (the bucket's private
 # default), and the portal streams every file through a view that checks who asks; a URL, if anything asked the
@@ -251,9 +258,8 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     }
 
 # E-mail: console while developing, SMTP in production.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -339,7 +345,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
@@ -348,3 +354,12 @@ DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "180"))
 # Suspended claims: `manage.py send_suspension_reminders` (daily) reminds the member this many days before the
 # deadline for the documents asked, once per suspension.
 SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))
+
+# Scheduled jobs: `manage.py run_scheduler` (one process per deployment, the compose stack's `scheduler`) runs each
+# daily job at its crontab time (minute hour day-of-month month day-of-week) in TIME_ZONE; "off" turns a job off.
+SCHEDULE_PURGE_DRAFTS = os.environ.get("SCHEDULE_PURGE_DRAFTS") or "30 2 * * *"
+SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") or "0 8 * * *"
+SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
+# Finished background tasks (the e-mails and SMS sent) are deleted from the task table after this many days; each
+# message's own record (OutboundMessage) stays.
+TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS") or "14")

@@ -1,0 +1,62 @@
+"""`manage.py run_scheduler`: the daily jobs from the SCHEDULE_* settings, listed, run once, and a wrong crontab."""
+
+from __future__ import annotations
+
+import io
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from mutua.core.management.commands import run_scheduler
+from mutua.core.management.commands.run_scheduler import Job, jobs, run_job
+
+
+def test_the_three_daily_jobs_come_from_the_settings_and_off_turns_one_off(settings) -> None:
+    assert [job.name for job in jobs()] == ["purge_drafts", "send_suspension_reminders", "prune_task_results"]
+    prune = jobs()[2]
+    assert prune.command[0] == "prune_db_task_results"
+    assert f"--min-age-days={settings.TASK_RESULT_RETENTION_DAYS}" in prune.command
+    settings.SCHEDULE_SUSPENSION_REMINDERS = "off"
+    assert [job.name for job in jobs()] == ["purge_drafts", "prune_task_results"]
+
+
+def test_list_prints_each_job_with_its_next_run_in_rome(settings) -> None:
+    settings.SCHEDULE_PURGE_DRAFTS = "15 4 * * *"
+    out = io.StringIO()
+    call_command("run_scheduler", "--list", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("purge_drafts") and "15 4 * * *" in lines[0] and "04:15" in lines[0]
+    assert "CET" in lines[0] or "CEST" in lines[0]
+
+
+@pytest.mark.django_db
+def test_a_wrong_crontab_stops_the_scheduler_before_anything_runs(settings) -> None:
+    settings.SCHEDULE_PRUNE_TASK_RESULTS = "every night"
+    with mock.patch.object(run_scheduler, "call_command") as ran, pytest.raises(CommandError, match="prune_task"):
+        call_command("run_scheduler", "--once")
+    ran.assert_not_called()
+
+
+@pytest.mark.django_db
+def test_once_runs_every_job_against_the_database(settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    call_command("run_scheduler", "--once")
+
+
+@pytest.mark.django_db
+def test_a_failing_job_is_logged_the_others_still_run_and_once_fails(caplog) -> None:
+    def fake(name: str, *args: str) -> None:
+        if name == "purge_drafts":
+            raise RuntimeError("database down")
+
+    with (
+        mock.patch.object(run_scheduler, "call_command", side_effect=fake) as ran,
+        pytest.raises(CommandError, match="failed: purge_drafts"),
+    ):
+        call_command("run_scheduler", "--once")
+    assert ran.call_count == 3
+    assert "scheduled job purge_drafts failed" in caplog.text
+    with mock.patch.object(run_scheduler, "call_command"):
+        assert run_job(Job("fine", "* * * * *", ("fine",))) is True
