@@ -12,8 +12,8 @@ foreign-key triggers are off during the load (`session_replication_role = replic
 and the tables are ANALYZEd afterwards. Columns the bench does not know (added by later migrations) get the model
 field's default, so the seeder keeps working while the schema grows.
 
-The ideas of mutua/demo/ (the demo generator) (codici fiscali from real names, dates and birthplaces; Italian IBANs; plans,
-offices and categories) without its per-row ORM path: a codice fiscale is computed here in a few microseconds.
+The ideas of the demo generator in mutua/demo/ (codici fiscali from real names, dates and birthplaces; Italian
+IBANs; plans, offices and categories) without its per-row ORM path: a codice fiscale is computed here in a few microseconds.
 """
 
 from __future__ import annotations
