@@ -13,7 +13,8 @@ and the tables are ANALYZEd afterwards. Columns the bench does not know (added b
 field's default, so the seeder keeps working while the schema grows.
 
 The ideas of the demo generator in mutua/demo/ (codici fiscali from real names, dates and birthplaces; Italian
-IBANs; plans, offices and categories) without its per-row ORM path: a codice fiscale is computed here in a few microseconds.
+IBANs; plans, offices and categories) without its per-row ORM path: a codice fiscale is computed here in a few
+microseconds.
 """
 
 from __future__ import annotations
