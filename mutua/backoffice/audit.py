@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from mutua.accounts.requests import SignedInRequest
 from mutua.audit.selectors import ACTION_LABELS, AuditFilters, event_description
 from mutua.audit.selectors import audit_search as search_events
 from mutua.audit.services import audit_record
 from mutua.backoffice.forms import AuditSearchForm
 from mutua.backoffice.permissions import Action, backoffice_view
-from mutua.backoffice.views import _user
 
 AUDIT_PAGE_SIZE = 50
 
 
 @backoffice_view(Action.AUDIT)
 @require_GET
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: SignedInRequest) -> HttpResponse:
     """Filter by member code, operator, action and days; newest first, paginated. A wrong filter shows no rows.
 
     The search itself is an audited action: who looked for whom stays on record.
     """
-    user = _user(request)
+    user = request.user
     actions = [(value, str(label)) for value, label in ACTION_LABELS.items()]
     form = AuditSearchForm(request.GET or None, actions=actions)
     page = None

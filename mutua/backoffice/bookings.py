@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mutua.accounts.requests import SignedInRequest
 from mutua.audit.services import audit_record
 from mutua.backoffice.forms import BookingTakeForm, ReasonForm
 from mutua.backoffice.permissions import (
@@ -28,7 +29,7 @@ from mutua.backoffice.permissions import (
     bookings_for_operator,
     can,
 )
-from mutua.backoffice.views import PAGE_SIZE, _user, inline_file_response
+from mutua.backoffice.views import PAGE_SIZE, inline_file_response
 from mutua.bookings import selectors as booking_selectors
 from mutua.bookings import services
 from mutua.bookings.models import Booking, BookingStatus
@@ -37,9 +38,9 @@ from mutua.plans.selectors import member_standing
 
 @backoffice_view()
 @require_GET
-def booking_worklist(request: HttpRequest) -> HttpResponse:
+def booking_worklist(request: SignedInRequest) -> HttpResponse:
     """Bookings by status ("Inviata" first: those to work), oldest sent first, with counts per status."""
-    user = _user(request)
+    user = request.user
     status = request.GET.get("stato") or BookingStatus.SUBMITTED
     if status not in booking_selectors.BOOKING_WORKLIST_STATUSES:
         status = BookingStatus.SUBMITTED
@@ -63,9 +64,9 @@ def booking_worklist(request: HttpRequest) -> HttpResponse:
 
 @backoffice_view()
 @require_GET
-def booking_review(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_review(request: SignedInRequest, pk: int) -> HttpResponse:
     """Everything needed to authorize a booking; the visit is written in the member's access log."""
-    user = _user(request)
+    user = request.user
     booking = booking_selectors.booking_review(bookings=bookings_for_operator(user=user), pk=pk)
     if booking is None:
         raise Http404
@@ -89,9 +90,9 @@ def booking_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF], "object-src": [SELF], "default-src": [NONE], "img-src": [SELF]})  # type: ignore[arg-type]
-def booking_attachment_inline(request: HttpRequest, pk: int) -> HttpResponseBase:
+def booking_attachment_inline(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """A prescription's file shown inside the booking review page; each view is an audited access."""
-    user = _user(request)
+    user = request.user
     attachment = booking_attachment_for_operator_or_404(user=user, pk=pk)
     booking = attachment.booking
     audit_record(
@@ -112,9 +113,9 @@ def _decided(request: HttpRequest, booking: Booking, exc: services.BookingError)
 
 @backoffice_view(Action.BOOK)
 @require_http_methods(["GET", "POST"])
-def booking_take(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_take(request: SignedInRequest, pk: int) -> HttpResponse:
     """ "Prendi in carico": GET asks for the authorization, POST records it and tells the member."""
-    user = _user(request)
+    user = request.user
     booking = booking_for_operator_or_404(user=user, pk=pk)
     if request.method != "POST":
         form = BookingTakeForm(appointment=booking.appointment_date)
@@ -145,9 +146,9 @@ def booking_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.BOOK)
 @require_http_methods(["GET", "POST"])
-def booking_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_refuse(request: SignedInRequest, pk: int) -> HttpResponse:
     """ "Rifiuta": GET asks for the reason the member will read, POST refuses the booking."""
-    user = _user(request)
+    user = request.user
     booking = booking_for_operator_or_404(user=user, pk=pk)
     if request.method != "POST":
         return render(request, "backoffice/booking_refuse.html", {"booking": booking, "form": ReasonForm()})

@@ -15,17 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mutua.accounts.models import User
+from mutua.accounts.requests import SignedInRequest
 from mutua.audit.services import audit_record
 from mutua.backoffice.permissions import Action, backoffice_view, claims_for_operator
 from mutua.claims.models import Claim
 from mutua.payouts import selectors, services
 from mutua.payouts.models import BatchStatus, PaymentBatch
 from mutua.payouts.sepa import is_target_day, next_target_day
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 class BatchCreateForm(forms.Form):
@@ -73,9 +69,9 @@ class BatchCreateForm(forms.Form):
 
 @backoffice_view(Action.PAY)
 @require_http_methods(["GET", "POST"])
-def payouts(request: HttpRequest) -> HttpResponse:
+def payouts(request: SignedInRequest) -> HttpResponse:
     """Settled claims waiting to be paid (to choose for a new batch) and the batches made so far."""
-    user = _user(request)
+    user = request.user
     to_pay = selectors.claims_to_pay(claims=claims_for_operator(user=user))
     form = BatchCreateForm(request.POST if request.method == "POST" else None, claims=to_pay)
     status = 200
@@ -115,22 +111,22 @@ def _batch_or_404(pk: int) -> PaymentBatch:
 
 def _batch_page(request: HttpRequest, template: str, batch: PaymentBatch, page: str) -> HttpResponse:
     """A page listing the batch's payees (names, IBANs, amounts): the read is audited like a claim's."""
-    audit_record(action="payouts.batch_view", actor=_user(request), request=request, batch=batch.pk, page=page)
+    audit_record(action="payouts.batch_view", actor=request.user, request=request, batch=batch.pk, page=page)
     return render(request, template, {"batch": batch, "items": list(batch.items.all())})
 
 
 @backoffice_view(Action.PAY)
 @require_GET
-def payout_batch(request: HttpRequest, pk: int) -> HttpResponse:
+def payout_batch(request: SignedInRequest, pk: int) -> HttpResponse:
     return _batch_page(request, "backoffice/payout_batch.html", _batch_or_404(pk), "batch")
 
 
 @backoffice_view(Action.PAY)
 @require_GET
-def payout_download(request: HttpRequest, pk: int) -> HttpResponse:
+def payout_download(request: SignedInRequest, pk: int) -> HttpResponse:
     """The SEPA file exactly as it was built for the batch; every download is audited."""
     batch = _batch_or_404(pk)
-    audit_record(action="payouts.file_download", actor=_user(request), request=request, batch=batch.pk)
+    audit_record(action="payouts.file_download", actor=request.user, request=request, batch=batch.pk)
     response = HttpResponse(batch.sepa_xml.encode(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="distinta-{batch.pk}-{batch.execution_date:%Y%m%d}.xml"'
     response["Cache-Control"] = "private, no-store"
@@ -140,12 +136,12 @@ def payout_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.PAY)
 @require_http_methods(["GET", "POST"])
-def payout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def payout_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
     """GET: what confirming will do. POST: the claims of the batch become "Pagata" on its execution date."""
     batch = _batch_or_404(pk)
     if request.method == "POST":
         try:
-            services.batch_confirm(batch=batch, actor=_user(request))
+            services.batch_confirm(batch=batch, actor=request.user)
         except services.PayoutError as exc:
             messages.error(request, exc.message)
             return _back_to_batch(batch)
@@ -159,12 +155,12 @@ def payout_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.PAY)
 @require_http_methods(["GET", "POST"])
-def payout_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def payout_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     """GET: what deleting a draft batch will do. POST: the batch and its file are gone, its claims are to pay again."""
     batch = _batch_or_404(pk)
     if request.method == "POST":
         try:
-            services.batch_delete(batch=batch, actor=_user(request))
+            services.batch_delete(batch=batch, actor=request.user)
         except services.PayoutError as exc:
             messages.error(request, exc.message)
             return _back_to_batch(batch)

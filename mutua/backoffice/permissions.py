@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse_lazy
 
 from mutua.accounts.models import Role, User
+from mutua.accounts.requests import SignedInRequest
 from mutua.bookings.models import Booking, BookingAttachment
 from mutua.bookings.selectors import bookings_sent
 from mutua.claims.models import Attachment, Claim
@@ -59,18 +60,22 @@ def can(user: Any, action: Action) -> bool:
     return action in PERMISSIONS.get(user.role, frozenset())
 
 
-View = Callable[..., HttpResponseBase]
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
-def backoffice_view(action: Action = Action.VIEW) -> Callable[[View], View]:
-    """Let the view run only for a role allowed `action`; anybody else gets 404 and learns nothing."""
+def backoffice_view(
+    action: Action = Action.VIEW,
+) -> Callable[[Callable[Concatenate[SignedInRequest, P], R]], Callable[Concatenate[HttpRequest, P], R]]:
+    """Let the view run only for a role allowed `action`; anybody else gets 404 and learns nothing. The view takes a
+    SignedInRequest: its user is an operator's."""
 
-    def decorator(view: View) -> View:
+    def decorator(view: Callable[Concatenate[SignedInRequest, P], R]) -> Callable[Concatenate[HttpRequest, P], R]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R:
             if not can(request.user, action):
                 raise Http404
-            return view(request, *args, **kwargs)
+            return view(cast(SignedInRequest, request), *args, **kwargs)
 
         wrapped.login_url = reverse_lazy("backoffice:login")  # type: ignore[attr-defined]  # LoginRequiredMiddleware
         return wrapped

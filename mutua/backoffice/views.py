@@ -17,7 +17,7 @@ from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mutua.accounts.models import User
+from mutua.accounts.requests import SignedInRequest
 from mutua.audit.services import audit_record
 from mutua.backoffice.forms import NoteForm, ReasonForm, SettleForm, SuspendForm, WorklistFilterForm
 from mutua.backoffice.permissions import (
@@ -45,15 +46,11 @@ from mutua.plans.selectors import member_standing
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @backoffice_view()
 @require_GET
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: SignedInRequest) -> HttpResponse:
     """Claims to work, oldest first, filtered by status, office, kind and age, with counts per status."""
-    user = _user(request)
+    user = request.user
     offices = list(offices_for_operator(user=user).values_list("pk", "name"))
     form = WorklistFilterForm(request.GET, offices=offices)
     form.is_valid()  # a wrong value is dropped from cleaned_data and so is no filter
@@ -105,9 +102,9 @@ def _actions(user: User, claim: Claim) -> dict[str, bool]:
 
 @backoffice_view()
 @require_GET
-def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
     """Everything needed to decide on a claim; the visit is written in the member's access log."""
-    user = _user(request)
+    user = request.user
     claim = claim_selectors.claim_review(claims=claims_for_operator(user=user), pk=pk)
     if claim is None:
         raise Http404
@@ -141,12 +138,12 @@ INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 @require_GET
 @xframe_options_sameorigin
 @csp_replace({"frame-ancestors": [SELF], "object-src": [SELF], "default-src": [NONE], "img-src": [SELF]})  # type: ignore[arg-type]
-def attachment_inline(request: HttpRequest, pk: int) -> HttpResponseBase:
+def attachment_inline(request: SignedInRequest, pk: int) -> HttpResponseBase:
     """A document's file shown inside the review page: PDF and JPEG as they are, TIFF converted to PNG.
 
     Browsers do not display TIFF; the conversion shows the first page. Each view is an audited access.
     """
-    user = _user(request)
+    user = request.user
     attachment = attachment_for_operator_or_404(user=user, pk=pk)
     claim = attachment.document.claim
     audit_record(
@@ -201,7 +198,7 @@ def tiff_as_pdf(stored: Any) -> bytes:
 
 
 def _act(
-    request: HttpRequest,
+    request: SignedInRequest,
     pk: int,
     *,
     template: str,
@@ -209,7 +206,7 @@ def _act(
     run: Callable[[Claim, User, dict[str, Any]], object],
     done: str,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request.user
     claim = claim_for_operator_or_404(user=user, pk=pk)
     form = form_class(request.POST) if (form_class and request.method == "POST") else None
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -234,7 +231,7 @@ def _act(
 
 @backoffice_view(Action.TAKE)
 @require_http_methods(["GET", "POST"])
-def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_take(request: SignedInRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -247,7 +244,7 @@ def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.SUSPEND)
 @require_http_methods(["GET", "POST"])
-def claim_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_suspend(request: SignedInRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -262,7 +259,7 @@ def claim_suspend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.SUSPEND)
 @require_http_methods(["GET", "POST"])
-def claim_block(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_block(request: SignedInRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -275,7 +272,7 @@ def claim_block(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.SUSPEND)
 @require_http_methods(["GET", "POST"])
-def claim_resume(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_resume(request: SignedInRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -288,7 +285,7 @@ def claim_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.REJECT)
 @require_http_methods(["GET", "POST"])
-def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_reject(request: SignedInRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -301,7 +298,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.CANCEL)
 @require_http_methods(["GET", "POST"])
-def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -314,9 +311,9 @@ def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.SETTLE)
 @require_http_methods(["GET", "POST"])
-def claim_settle(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_settle(request: SignedInRequest, pk: int) -> HttpResponse:
     """ "Liquida": the computed figures per document, editable with a reason; POST settles the claim."""
-    user = _user(request)
+    user = request.user
     claim = claim_for_operator_or_404(user=user, pk=pk)
     if claim.status != ClaimStatus.IN_REVIEW:
         messages.error(request, _("Si può liquidare solo una pratica «In lavorazione»."))
@@ -353,9 +350,9 @@ def claim_settle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @backoffice_view(Action.SETTLE)
 @require_http_methods(["GET", "POST"])
-def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_approve(request: SignedInRequest, pk: int) -> HttpResponse:
     """ "Approva" a study subsidy: GET shows each certificate with the call's fixed amount, POST settles it."""
-    user = _user(request)
+    user = request.user
     claim = claim_for_operator_or_404(user=user, pk=pk)
     if claim.kind != ClaimKind.STUDY_SUBSIDY or claim.status != ClaimStatus.IN_REVIEW:
         messages.error(request, _("Si approva solo un sussidio allo studio «In lavorazione»."))

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from mutua.bookings.models import Booking
 
@@ -12,8 +15,8 @@ class BookingAdmin(admin.ModelAdmin[Booking]):
     search_fields = ["member__code", "member__last_name"]
     raw_id_fields = ["member", "beneficiary", "provider"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -12,18 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mutua.accounts.requests import MemberRequest, member_view
 from mutua.bookings import selectors, services
 from mutua.bookings.forms import DetailsForm, ServiceForm
 from mutua.bookings.models import Booking, BookingStatus
 from mutua.bookings.rules import earliest_appointment
 from mutua.members.models import Member
-from mutua.members.selectors import member_or_404
 from mutua.portal.owned import cancel_page, owned_or_404, pdf_download, stored_file_download
 from mutua.providers.selectors import direct_form_providers
-
-
-def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)
 
 
 def _booking(member: Member, pk: int) -> Booking:
@@ -38,11 +34,12 @@ def _draft(member: Member, pk: int) -> Booking:
 
 
 @require_http_methods(["GET", "POST"])
-def booking_start(request: HttpRequest) -> HttpResponse:
+@member_view
+def booking_start(request: MemberRequest) -> HttpResponse:
     """ "Istruzioni sul servizio di prenotazione"; "Inizia" creates (or resumes) the server-side draft."""
-    member = _member(request)
+    member = request.member
     if request.method == "POST":
-        draft = services.booking_draft_start(member=member, actor=request.user)  # type: ignore[arg-type]
+        draft = services.booking_draft_start(member=member, actor=request.user)
         return redirect("portal:booking_draft", pk=draft.pk)
     return render(
         request,
@@ -78,15 +75,17 @@ def _draft_page(
 
 
 @require_GET
-def booking_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def booking_draft(request: MemberRequest, pk: int) -> HttpResponse:
+    member = request.member
     return _draft_page(request, member, _draft(member, pk))
 
 
 @require_POST
-def booking_details(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def booking_details(request: MemberRequest, pk: int) -> HttpResponse:
     """Step 1. "Aggiorna l'elenco" (without JavaScript) shows the providers of the chosen province, saving nothing."""
-    member = _member(request)
+    member = request.member
     booking = _draft(member, pk)
     if "aggiorna" in request.POST:
         form = DetailsForm(member=member, initial=request.POST.dict())
@@ -94,7 +93,7 @@ def booking_details(request: HttpRequest, pk: int) -> HttpResponse:
     form = DetailsForm(request.POST, member=member)
     if form.is_valid():
         try:
-            services.booking_set_details(booking=booking, actor=request.user, details=form.details())  # type: ignore[arg-type]
+            services.booking_set_details(booking=booking, actor=request.user, details=form.details())
         except services.BookingError as exc:
             form.add_error(None, exc.message)
         else:
@@ -104,9 +103,10 @@ def booking_details(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def booking_document(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def booking_document(request: MemberRequest, pk: int) -> HttpResponse:
     """Step 2, "Carica documento": on any error the page comes back with the fields kept and the problems marked."""
-    member = _member(request)
+    member = request.member
     booking = _draft(member, pk)
     form = ServiceForm(request.POST, request.FILES)
     if form.is_valid():
@@ -114,7 +114,7 @@ def booking_document(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.booking_set_service(
                 booking=booking,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 visit_type=c["visit_type"],
                 description=c["description"],
                 diagnosis=c["diagnosis"],
@@ -133,21 +133,22 @@ def booking_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def booking_attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def booking_attachment_remove(request: MemberRequest, pk: int, att_pk: int) -> HttpResponse:
+    member = request.member
     booking = _draft(member, pk)
     attachment = selectors.booking_attachment_for_member(member=member, pk=att_pk)
     if attachment is None or attachment.booking_id != booking.pk:
         raise Http404
-    services.booking_attachment_remove(attachment=attachment, actor=request.user)  # type: ignore[arg-type]
+    services.booking_attachment_remove(attachment=attachment, actor=request.user)
     messages.success(request, _("File «%(name)s» rimosso.") % {"name": attachment.original_name})
     return redirect(reverse("portal:booking_draft", args=[pk]) + "#documenti")
 
 
 @require_GET
-def booking_provider_options(request: HttpRequest) -> JsonResponse:
+@member_view
+def booking_provider_options(request: MemberRequest) -> JsonResponse:
     """The "Fornitore" list for a "Provincia fornitore", so the second list follows the first without reloading."""
-    _member(request)
     province = request.GET.get("provincia", "")[:2].upper()
     rows = direct_form_providers(province=province).values("pk", "name", "address", "city") if province else []
     return JsonResponse(
@@ -156,9 +157,10 @@ def booking_provider_options(request: HttpRequest) -> JsonResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def booking_submit(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def booking_submit(request: MemberRequest, pk: int) -> HttpResponse:
     """GET: the summary with "Invio prenotazione" and "Annulla"; POST: one idempotent submission."""
-    member = _member(request)
+    member = request.member
     if request.method == "POST":
         token = request.POST.get("token", "")
         try:
@@ -169,7 +171,7 @@ def booking_submit(request: HttpRequest, pk: int) -> HttpResponse:
         if str(booking.token) != token:
             raise Http404
         try:
-            result = services.booking_submit(member=member, token=token, actor=request.user)  # type: ignore[arg-type]
+            result = services.booking_submit(member=member, token=token, actor=request.user)
         except services.BookingError as exc:
             messages.error(request, exc.message)
             return redirect("portal:booking_draft", pk=pk)
@@ -189,8 +191,9 @@ def booking_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def booking_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    member = request.member
     booking = _booking(member, pk)
     if booking.status == BookingStatus.DRAFT:
         return redirect("portal:booking_draft", pk=pk)
@@ -198,16 +201,17 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def booking_cancel(request: MemberRequest, pk: int) -> HttpResponse:
     """Confirm, then cancel: only while the booking is "Inviata"."""
-    member = _member(request)
+    member = request.member
     booking = _booking(member, pk)
     if booking.status == BookingStatus.DRAFT:
         raise Http404
     return cancel_page(
         request,
         cancellable=booking.status == BookingStatus.SUBMITTED,
-        cancel=lambda: services.booking_cancel(booking=booking, actor=request.user),  # type: ignore[arg-type]
+        cancel=lambda: services.booking_cancel(booking=booking, actor=request.user),
         refused=_("Si può annullare solo una prenotazione nello stato «Inviata»."),
         done=_("Prenotazione n. %(id)s annullata.") % {"id": booking.pk},
         back=reverse("portal:booking_detail", args=[pk]),
@@ -217,10 +221,11 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def booking_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def booking_receipt(request: MemberRequest, pk: int) -> HttpResponse:
     from mutua.bookings.receipts import booking_receipt_pdf
 
-    member = _member(request)
+    member = request.member
     booking = _booking(member, pk)
     if booking.status == BookingStatus.DRAFT:
         raise Http404
@@ -228,6 +233,7 @@ def booking_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def booking_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+@member_view
+def booking_attachment_download(request: MemberRequest, pk: int) -> FileResponse:
     """The prescription, only to its owner, as a download, never sniffed as HTML."""
-    return stored_file_download(selectors.booking_attachment_for_member(member=_member(request), pk=pk))
+    return stored_file_download(selectors.booking_attachment_for_member(member=request.member, pk=pk))

@@ -11,19 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from mutua.accounts.requests import MemberRequest, member_view
 from mutua.claims.certificates import subsidy_certificate_pdf, subsidy_lines, subsidy_years
 from mutua.claims.selectors import SubsidyBasis, subsidies_received
 from mutua.core import ratelimit
 from mutua.documents.views import VERIFY_IP_LIMIT, VERIFY_PERIOD
 from mutua.members.models import Member
-from mutua.members.selectors import member_or_404
 from mutua.plans import selectors
 from mutua.plans.card import CardData, card_data, card_member_id, card_pdf, card_svg, card_valid_on
 from mutua.plans.certificates import contribution_certificate_pdf
-
-
-def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)
 
 
 def _pdf(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
@@ -39,9 +35,10 @@ def _pdf(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse
 
 
 @require_GET
-def enrollments(request: HttpRequest) -> HttpResponse:
+@member_view
+def enrollments(request: MemberRequest) -> HttpResponse:
     """Each plan with the date it is active from, its family members, and the contributions' regularity by year."""
-    member = _member(request)
+    member = request.member
     today = timezone.localdate()
     rows = [
         {
@@ -58,15 +55,17 @@ def enrollments(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def certificates(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+@member_view
+def certificates(request: MemberRequest) -> HttpResponse:
+    member = request.member
     years = selectors.certificate_years(today=timezone.localdate())
     return render(request, "portal/membership/certificates.html", {"member": member, "years": years})
 
 
 @require_GET
-def certificate_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def certificate_pdf(request: MemberRequest, year: int) -> HttpResponse:
+    member = request.member
     today = timezone.localdate()
     if year not in selectors.certificate_years(today=today):
         raise Http404
@@ -84,15 +83,17 @@ def _card(member: Member) -> CardData:
 
 
 @require_GET
-def card(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+@member_view
+def card(request: MemberRequest) -> HttpResponse:
+    member = request.member
     active = selectors.active_enrollments(member=member, on=timezone.localdate()).exists()
     return render(request, "portal/membership/card.html", {"member": member, "active": active})
 
 
 @require_GET
-def card_download(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+@member_view
+def card_download(request: MemberRequest) -> HttpResponse:
+    member = request.member
     data = _card(member)
     if not data.valid:
         raise Http404
@@ -100,9 +101,10 @@ def card_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def card_preview(request: HttpRequest) -> HttpResponse:
+@member_view
+def card_preview(request: MemberRequest) -> HttpResponse:
     """The card as an SVG image, for the preview on the Tessera page."""
-    member = _member(request)
+    member = request.member
     data = _card(member)
     if not data.valid:
         raise Http404
@@ -177,8 +179,9 @@ class SubsidySearchForm(forms.Form):
         self.fields["anno"].choices = [(str(y), str(y)) for y in years]  # type: ignore[attr-defined]
 
 
-def _subsidy_search(request: HttpRequest) -> tuple[Member, SubsidySearchForm]:
-    member = _member(request)
+@member_view
+def _subsidy_search(request: MemberRequest) -> tuple[Member, SubsidySearchForm]:
+    member = request.member
     years = subsidy_years(today=timezone.localdate())
     searched = "anno" in request.GET or "tipo" in request.GET
     form = SubsidySearchForm(

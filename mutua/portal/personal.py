@@ -13,18 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mutua.accounts import contacts
-from mutua.accounts.models import User
+from mutua.accounts.requests import MemberRequest, member_view
 from mutua.accounts.views import contact_codes_context, contact_codes_step
 from mutua.core import ratelimit
 from mutua.members import services
 from mutua.members.forms import PersonalDataForm
 from mutua.members.models import Member
-from mutua.members.selectors import beneficiaries_of, member_or_404
+from mutua.members.selectors import beneficiaries_of
 from mutua.portal.claims import iban_display
-
-
-def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)
 
 
 def _office(member: Member) -> dict[str, Any]:
@@ -32,22 +28,24 @@ def _office(member: Member) -> dict[str, Any]:
 
 
 @require_GET
-def personal_data(request: HttpRequest) -> HttpResponse:
+@member_view
+def personal_data(request: MemberRequest) -> HttpResponse:
     """Visualizza i dati anagrafici: identity, residence and domicile, contacts, payment data."""
-    member = _member(request)
+    member = request.member
     context = {"member": member, "iban": iban_display(member), "section": "view", **_office(member)}
     return render(request, "portal/personal/view.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def personal_data_update(request: HttpRequest) -> HttpResponse:
+@member_view
+def personal_data_update(request: MemberRequest) -> HttpResponse:
     """Aggiorna i dati anagrafici: "Conferma" saves everything or, on any error, nothing.
 
     A change of payment data, e-mail or mobile asks for the password again first (step-up); allauth keeps the
     POST and replays it here once the member has confirmed, so the form is not filled in twice.
     """
-    member = _member(request)
-    user: User = request.user  # type: ignore[assignment]
+    member = request.member
+    user = request.user
     form = PersonalDataForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         data = form.personal_data()
@@ -84,10 +82,11 @@ def _update_page(request: HttpRequest, member: Member, form: PersonalDataForm) -
 
 
 @require_http_methods(["GET", "POST"])
-def personal_contacts_verify(request: HttpRequest) -> HttpResponse:
+@member_view
+def personal_contacts_verify(request: MemberRequest) -> HttpResponse:
     """A new e-mail or mobile replaces the verified one only once the code sent to it is entered."""
-    member = _member(request)
-    user: User = request.user  # type: ignore[assignment]
+    member = request.member
+    user = request.user
     if not member.has_pending_contacts:
         return redirect("portal:personal_data")
     if request.method == "POST" and request.POST.get("action") == "cancel":
@@ -105,9 +104,10 @@ def personal_contacts_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def family(request: HttpRequest) -> HttpResponse:
+@member_view
+def family(request: MemberRequest) -> HttpResponse:
     """Visualizza i dati dei familiari: read-only; changes go through the regional office."""
-    member = _member(request)
+    member = request.member
     context = {
         "member": member,
         "beneficiaries": list(beneficiaries_of(member=member)),
