@@ -3,101 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
-from mutua.accounts.models import User
-from mutua.claims.models import Claim, ClaimStatus, Settlement
-from mutua.claims.services import claim_transition
-from mutua.claims.tests.factories import ClaimDocumentFactory, ClaimFactory
 from mutua.members.models import Member
-from mutua.notifications.models import Notification, NotificationKind, OutboundMessage
+from mutua.notifications.models import Notification, NotificationKind
 from mutua.notifications.selectors import notifications_for_member, unread_count
 from mutua.notifications.services import notification_create, notifications_mark_read
-from mutua.notifications.sms import LocmemSmsBackend, sms_fit, sms_length
+from mutua.notifications.sms import sms_fit, sms_length
 
 pytestmark = pytest.mark.django_db
-
-MOBILE = "+393331234567"  # MemberFactory's
-# The moves that bring a draft to each status; the last one is the move under test.
-PATHS = {
-    ClaimStatus.SUBMITTED: [ClaimStatus.SUBMITTED],
-    ClaimStatus.IN_REVIEW: [ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW],
-    ClaimStatus.SUSPENDED: [ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED],
-    ClaimStatus.SETTLED: [ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SETTLED],
-    ClaimStatus.PAID: [ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SETTLED, ClaimStatus.PAID],
-    ClaimStatus.REJECTED: [ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.REJECTED],
-    ClaimStatus.CANCELLED: [ClaimStatus.SUBMITTED, ClaimStatus.CANCELLED],
-}
-TITLES = {
-    ClaimStatus.SUBMITTED: "Pratica n. {n} trasmessa",
-    ClaimStatus.IN_REVIEW: "Pratica n. {n} in lavorazione",
-    ClaimStatus.SUSPENDED: "Pratica n. {n} sospesa: documenti da integrare",
-    ClaimStatus.SETTLED: "Pratica n. {n} liquidata",
-    ClaimStatus.PAID: "Pratica n. {n} pagata",
-    ClaimStatus.REJECTED: "Pratica n. {n} respinta",
-    ClaimStatus.CANCELLED: "Pratica n. {n} annullata",
-}
-# What a member's own document notes or a provider's name could reveal: it must never reach a message.
-HEALTH_NOTES = "Visita cardiologica per aritmia, referto allegato."
-PROVIDER = "Centro Cardiologico Monzino"
-
-
-def claim_before(status: str, *, member: Member, operator: User | None = None) -> Claim:
-    """A claim of `member` one move short of `status`, with a document that was settled if `status` needs it."""
-    claim = ClaimFactory(member=member)
-    document = ClaimDocumentFactory(claim=claim, notes=HEALTH_NOTES, provider_name=PROVIDER)
-    if status in (ClaimStatus.SETTLED, ClaimStatus.PAID):
-        Settlement.objects.create(
-            document=document,
-            amount_requested=Decimal("120.00"),
-            amount_admitted=Decimal("120.00"),
-            amount_withheld=Decimal("24.00"),
-            amount_paid=Decimal("96.00"),
-            competence_year=2026,
-            payment_year=2026 if status == ClaimStatus.PAID else None,
-            paid_on=dt.date(2026, 11, 20) if status == ClaimStatus.PAID else None,
-        )
-    for step in PATHS[status][:-1]:
-        claim = claim_transition(claim=claim, to_status=step, actor=operator)
-    return claim
-
-
-class Sent:
-    """What one move wrote: notifications, queued messages, e-mails and SMS delivered."""
-
-    def __init__(self, *, notifications: list[Notification], messages: list[OutboundMessage], mails: list, sms: list):
-        self.notifications = notifications
-        self.messages = messages
-        self.mails = mails
-        self.sms = sms
-
-    @property
-    def texts(self) -> list[str]:
-        return (
-            [f"{n.title} {n.body}" for n in self.notifications]
-            + [f"{m.subject} {m.body}" for m in self.mails]
-            + [s["body"] for s in self.sms]
-        )
-
-
-def capture(mailoutbox: list, action) -> Sent:
-    """Run `action` and return only what it sent."""
-    last_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    last_message = OutboundMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    mails_before, sms_before = len(mailoutbox), len(LocmemSmsBackend.outbox)
-    action()
-    return Sent(
-        notifications=list(Notification.objects.filter(pk__gt=last_notification).order_by("pk")),
-        messages=list(OutboundMessage.objects.filter(pk__gt=last_message).order_by("pk")),
-        mails=mailoutbox[mails_before:],
-        sms=LocmemSmsBackend.outbox[sms_before:],
-    )
-
-
-def move(claim: Claim, to_status: str, *, actor: User | None = None, note: str = ""):
-    return lambda: claim_transition(claim=claim, to_status=to_status, actor=actor, note=note)
 
 
 def test_sms_fit_replaces_characters_outside_the_gsm_alphabet() -> None:
@@ -178,8 +93,7 @@ def test_mark_read_ignores_another_members_notifications(member: Member, other_m
 def test_selectors_never_return_another_members_notifications(member: Member, other_member: Member) -> None:
     mine = notify(member, "mia")
     notify(other_member, "di Giulia")
-    theirs_claim = claim_before(ClaimStatus.SUBMITTED, member=other_member)
-    claim_transition(claim=theirs_claim, to_status=ClaimStatus.SUBMITTED, actor=other_member.user)
+    notify(other_member, "altra di Giulia")
 
     assert list(notifications_for_member(member_id=member.pk)) == [mine]
     assert unread_count(member_id=member.pk) == 1
