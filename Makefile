@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-prod lock setup lint typecheck messages e2e unit clean bench prod-check \
+.PHONY: run test test-prerequisites install install-prod lock setup lint typecheck messages e2e unit clean bench prod-check \
 	wheels docker-ready image compose-check
 
 # Development: the runtime and the development lock (tests, lint, types, the checks) in .venv, every file checked
@@ -47,15 +47,20 @@ run: setup
 # Unit and integration tests on every core (pytest-xdist: one test database per worker), then the browser tests
 # one at a time (each starts its own live server and Chromium).
 TEST_WORKERS ?= auto
-test: install
+test: install test-prerequisites
 	$(PY) -m pytest -q -n $(TEST_WORKERS) mutua bench $(PYTEST_ARGS)
 	$(PY) -m pytest -q e2e $(PYTEST_ARGS)
 
-unit: install
+unit: install test-prerequisites
 	$(PY) -m pytest -q -n $(TEST_WORKERS) mutua bench $(PYTEST_ARGS)
 
-e2e: install
+e2e: install test-prerequisites
 	$(PY) -m pytest -q e2e $(PYTEST_ARGS)
+
+# What the tests need besides Python, each missing one named on one line with how to get it (README, first screen).
+test-prerequisites:
+	@command -v chromium >/dev/null || { echo "make test: the browser tests need Debian's Chromium: apt-get install -y chromium"; exit 1; }
+	@(exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null || { echo "make test: Redis must answer on 127.0.0.1:6379: apt-get install -y redis-server, then redis-server --daemonize yes"; exit 1; }
 
 # ruff, then the import contracts (pyproject.toml [tool.importlinter]: the apps form a tree, docs/architecture.md).
 lint: install
