@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mutua.core.requestid.RequestIdMiddleware",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -279,6 +280,12 @@ MESSAGE_MAX_ATTEMPTS = 5
 MUTUA_SHOW_OUTBOX = env_bool("MUTUA_SHOW_OUTBOX", DEBUG)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task (an e-mail or SMS being sent) still running after this long was left by a worker that died: it is run again,
+# and the message's claim taken over (mutua.core.tasks, mutua.notifications.outbox). Well above the longest send:
+# an SMTP exchange is a handful of steps of up to EMAIL_TIMEOUT each.
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS") or "300")
+# /readyz and the workers' healthcheck fail when a task due this long ago has not been started.
+TASK_MAX_WAIT_SECONDS = int(os.environ.get("TASK_MAX_WAIT_SECONDS") or "300")
 
 # The mutual.
 MUTUA_NAME = os.environ.get("MUTUA_NAME", "Mutua Esempio SMS")
@@ -360,6 +367,8 @@ SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))
 SCHEDULE_PURGE_DRAFTS = os.environ.get("SCHEDULE_PURGE_DRAFTS") or "30 2 * * *"
 SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") or "0 8 * * *"
 SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
+# Every minute: tasks and messages left by a worker that died are taken up again (manage.py recover_deliveries).
+SCHEDULE_RECOVER_DELIVERIES = os.environ.get("SCHEDULE_RECOVER_DELIVERIES") or "* * * * *"
 # Finished background tasks (the e-mails and SMS sent) are deleted from the task table after this many days; each
 # message's own record (OutboundMessage) stays.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS") or "14")
