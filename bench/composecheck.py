@@ -242,7 +242,9 @@ class ComposeCheck(ProdCheck):
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
             "DJANGO_CSRF_TRUSTED_ORIGINS": self.browser_url,
-            "MUTUA_PUBLIC_URL": self.browser_url,
+            # The links printed on receipts and cards: a public name, as `check --deploy` demands before the containers
+            # serve (core.E002 refuses localhost); the browser journey does not follow them.
+            "MUTUA_PUBLIC_URL": "https://soci.mutua.example",
             "DATABASE_URL": f"{self.server_url}/{self.db}",
             "POSTGRES_PASSWORD": self.db_password,
             "REDIS_URL": self.redis_url,

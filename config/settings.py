@@ -226,6 +226,13 @@ STATICFILES_FINDERS = [
     "mutua.providers.staticfiles.LeafletFinder",
 ]
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+# How many machines run the web or worker processes, and whether MEDIA_ROOT is a network disk they all mount: with
+# more than one machine, `check --deploy` asks for a shared cache and for files in a bucket or on that shared disk.
+APP_HOSTS = int(os.environ.get("APP_HOSTS") or "1")
+MEDIA_ROOT_SHARED = env_bool("MEDIA_ROOT_SHARED", False)
+# gunicorn's workers per machine (deploy/gunicorn.conf.py reads the same variable); 0: 2 per core. Read by the
+# deploy check on the cache (mutua.core.checks).
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "0")
 # Uploaded and generated files: MEDIA_ROOT on the local disk, or a private S3-compatible bucket when
 # AWS_STORAGE_BUCKET_NAME is set. Health documents are never public: objects get no ACL (the bucket's private
 # default), and the portal streams every file through a view that checks who asks; a URL, if anything asked the
