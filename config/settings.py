@@ -330,6 +330,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Probes on the private network speak plain HTTP: the health endpoints answer them instead of redirecting.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 from csp.constants import NONE, SELF  # noqa: E402
 
 
