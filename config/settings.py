@@ -357,13 +357,31 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs: one JSON line per event in production (json), a readable line while developing (text); every line with the
+# request id and the user id, codici fiscali, IBANs, e-mail addresses, phone numbers and file names scrubbed
+# (mutua.core.logs). Django's own loggers write through the same handler, once.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "mutua.core.logs.ContextFilter"}},
+    "formatters": {"json": {"()": "mutua.core.logs.JsonFormatter"}, "text": {"()": "mutua.core.logs.TextFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+
+# Error reports to Sentry or GlitchTip (a project's DSN), nothing about members in them (mutua.core.errors).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT") or "production"
+if SENTRY_DSN:
+    from mutua.core.errors import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 # Claims: drafts untouched for this long are deleted by `manage.py purge_drafts` (run it daily).
 DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "180"))
