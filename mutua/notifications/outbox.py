@@ -45,7 +45,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from mutua.core.requestid import current_request_id
-from mutua.core.tasks import interruptible, lease
+from mutua.core.tasks import WorkerStopping, interruptible, lease
 from mutua.notifications.models import Channel, MessageStatus, OutboundMessage
 from mutua.notifications.sms import get_sms_backend
 
@@ -96,12 +96,19 @@ def message_deliver(*, message_id: int) -> OutboundMessage | None:
     if message is None:
         return OutboundMessage.objects.filter(pk=message_id).first()
     error: BaseException | None = None
-    with interruptible() as stop:
-        try:
-            _send(message)
-        except BaseException as exc:  # any delivery failure is retried, never lost; a stop hands the message back
-            error = exc
-    if stop.requested:
+    sent = False
+    try:
+        with interruptible() as stop:
+            try:
+                _send(message)
+                sent = True
+            except BaseException as exc:  # any delivery failure is retried, never lost; a stop hands the message back
+                error = exc
+    except WorkerStopping:
+        pass  # the signal came after the send had ended: its outcome stands
+    if sent:
+        _attempt_succeeded(message)
+    elif stop.requested:
         _hand_back(message, reason=stop.signal_name)
         if error is not None and not isinstance(error, Exception):
             raise error  # the worker's own exit (a second signal)
@@ -110,8 +117,6 @@ def message_deliver(*, message_id: int) -> OutboundMessage | None:
             _hand_back(message, reason=type(error).__name__)
             raise error
         _attempt_failed(message, error)
-    else:
-        _attempt_succeeded(message)
     message.refresh_from_db()
     return message
 
