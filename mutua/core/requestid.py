@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
@@ -24,7 +25,8 @@ HEADER = "X-Request-ID"
 # What a proxy may send as an id: letters, digits, - _ . : up to 64 characters (nginx's $request_id, a UUID, Caddy's
 # {http.request.uuid}). Anything else is replaced, so that a client cannot write into the logs.
 VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
-# The health endpoints are asked every few seconds: their requests are logged only at DEBUG when they answer well.
+# The health endpoints are asked every few seconds, and static files come a dozen per page: their requests are logged
+# only at DEBUG when they answer well.
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 
 logger = logging.getLogger("mutua.request")
@@ -70,7 +72,9 @@ class RequestIdMiddleware:
 
     @staticmethod
     def _log(request: HttpRequest, response: HttpResponse, started: float) -> None:
-        quiet = request.path in QUIET_PATHS and response.status_code < 400
+        quiet = response.status_code < 400 and (
+            request.path in QUIET_PATHS or request.path.startswith(settings.STATIC_URL or "/static/")
+        )
         logger.log(
             logging.DEBUG if quiet else logging.INFO,
             "%s %s %s %.0f ms",

@@ -33,11 +33,9 @@ def json_lines():
     levels = {name: logging.getLogger(name).level for name in ("mutua.request", "mutua.outbox", "django_tasks")}
     for name in levels:
         logging.getLogger(name).setLevel(logging.INFO)
-        logging.getLogger(name).addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     root.removeHandler(handler)
     for name, level in levels.items():
-        logging.getLogger(name).removeHandler(handler)
         logging.getLogger(name).setLevel(level)
 
 
@@ -128,3 +126,12 @@ def test_the_development_format_is_one_readable_scrubbed_line():
     record = logging.LogRecord("mutua.test", logging.INFO, __file__, 1, "mail to %s", (PERSONAL["e-mail"],), None)
     ContextFilter().filter(record)
     assert TextFormatter().format(record).endswith("INFO mutua.test [] mail to [e-mail]")
+
+
+def test_health_probes_and_static_files_are_logged_only_at_debug(json_lines):
+    for path in ("/healthz", "/readyz", "/static/css/portal.css"):
+        RequestIdMiddleware(lambda request: HttpResponse())(RequestFactory().get(path))
+    RequestIdMiddleware(lambda request: HttpResponse(status=404))(RequestFactory().get("/static/missing.css"))
+    assert [line["message"].split()[1] for line in json_lines() if line["logger"] == "mutua.request"] == [
+        "/static/missing.css"
+    ]
