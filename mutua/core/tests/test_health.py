@@ -71,7 +71,7 @@ def test_the_health_endpoints_answer_plain_http_probes_in_production(client, set
     assert client.get("/readyz").status_code == 200
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the command's checks run in threads of their own: committed rows
 def test_the_readiness_command_runs_the_named_checks_here(settings, clock):
     settings.TASKS = DB_TASKS
     out = io.StringIO()
