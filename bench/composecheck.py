@@ -13,7 +13,8 @@ backed up, destroyed and restored.
    proxy. A member is created from the host (the test factories are not in the image).
 4. bench/prodcheck.py's journey through Caddy over HTTPS: sign-in, a claim with a PDF, the PDF back, the receipt.
    The worker must deliver the e-mail (it reaches the SMTP server) and the SMS (the gateway gets it), the bucket must
-   hold the attachment, Redis the portal's keys; the scheduler runs every job once.
+   hold the attachment, Redis the portal's keys; /healthz and /readyz answer through Caddy (every check ok) and the
+   worker's healthcheck is healthy; the scheduler runs every job once.
 5. Backup (pg_dump of the database, `manage.py backup_media` of the bucket), `down -v` (containers and volumes gone),
    restore into a fresh database and bucket (pg_restore, `manage.py restore_media`), `up -d`; the browser signs in,
    opens the claim and downloads its attachment: the uploaded bytes.
@@ -242,7 +243,9 @@ class ComposeCheck(ProdCheck):
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
             "DJANGO_CSRF_TRUSTED_ORIGINS": self.browser_url,
-            "MUTUA_PUBLIC_URL": self.browser_url,
+            # The links printed on receipts and cards: a public name, as `check --deploy` demands before the containers
+            # serve (core.E002 refuses localhost); the browser journey does not follow them.
+            "MUTUA_PUBLIC_URL": "https://soci.mutua.example",
             "DATABASE_URL": f"{self.server_url}/{self.db}",
             "POSTGRES_PASSWORD": self.db_password,
             "REDIS_URL": self.redis_url,
@@ -361,7 +364,40 @@ class ComposeCheck(ProdCheck):
 
     def scheduler_runs(self) -> None:
         self.dc("exec", "-T", "scheduler", *MANAGE, "run_scheduler", "--once")
-        self.notes.append("scheduler: running; purge_drafts, send_suspension_reminders, prune_task_results ran once")
+        self.notes.append(
+            "scheduler: running; purge_drafts, send_suspension_reminders, prune_task_results, recover_deliveries "
+            "ran once"
+        )
+
+    def health(self) -> None:
+        """/healthz and /readyz through the proxy (every check ok, nothing else said); the worker's healthcheck
+        (manage.py readiness database tasks) healthy."""
+        import ssl
+        import urllib.request
+
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with urllib.request.urlopen(f"{self.browser_url}/healthz", context=context, timeout=10) as answer:  # noqa: S310
+            if answer.status != 200:
+                self.failures.append(f"/healthz answered {answer.status}")
+        with urllib.request.urlopen(f"{self.browser_url}/readyz", context=context, timeout=30) as answer:  # noqa: S310
+            ready = json.loads(answer.read())
+        expected = {"status": "ok", "checks": {"database": "ok", "cache": "ok", "storage": "ok", "tasks": "ok"}}
+        if ready != expected:
+            self.failures.append(f"/readyz answered {ready}")
+        deadline = time.monotonic() + HEALTH_SECONDS
+        worker = self.container("worker")
+        while True:
+            state = json.loads(self.run("docker", "inspect", "--format", "{{json .State}}", worker).stdout)
+            health = (state.get("Health") or {}).get("Status")
+            if health == "healthy":
+                break
+            if health == "unhealthy" or time.monotonic() > deadline:
+                self.failures.append(f"the worker's healthcheck is {health}")
+                return
+            time.sleep(2)
+        self.notes.append("health: /healthz 200, /readyz ok (database, cache, storage, tasks), worker healthy")
 
     # --- Backup and restore -------------------------------------------------------------------------------------
 
@@ -414,6 +450,7 @@ class ComposeCheck(ProdCheck):
             self.step("worker delivered", lambda: self.worker_delivered(claim))
             self.step("SMTP and SMS gateway", lambda: self.delivered_outside(claim))
             self.step("S3 bucket", self.check_s3)
+            self.step("health: /healthz, /readyz, the worker's healthcheck", self.health)
             if self.redis_keys() - redis_before:
                 self.notes.append("Redis: the portal wrote its keys (sessions, rate limits)")
             else:

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mutua.core.requestid.RequestIdMiddleware",  # first: every log line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,6 +226,13 @@ STATICFILES_FINDERS = [
     "mutua.providers.staticfiles.LeafletFinder",
 ]
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+# How many machines run the web or worker processes, and whether MEDIA_ROOT is a network disk they all mount: with
+# more than one machine, `check --deploy` asks for a shared cache and for files in a bucket or on that shared disk.
+APP_HOSTS = int(os.environ.get("APP_HOSTS") or "1")
+MEDIA_ROOT_SHARED = env_bool("MEDIA_ROOT_SHARED", False)
+# gunicorn's workers per machine (deploy/gunicorn.conf.py reads the same variable); 0: 2 per core. Read by the
+# deploy check on the cache (mutua.core.checks).
+WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "0")
 # Uploaded and generated files: MEDIA_ROOT on the local disk, or a private S3-compatible bucket when
 # AWS_STORAGE_BUCKET_NAME is set. Health documents are never public: objects get no ACL (the bucket's private
 # default), and the portal streams every file through a view that checks who asks; a URL, if anything asked the
@@ -279,6 +287,12 @@ MESSAGE_MAX_ATTEMPTS = 5
 MUTUA_SHOW_OUTBOX = env_bool("MUTUA_SHOW_OUTBOX", DEBUG)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task (an e-mail or SMS being sent) still running after this long was left by a worker that died: it is run again,
+# and the message's claim taken over (mutua.core.tasks, mutua.notifications.outbox). Well above the longest send:
+# an SMTP exchange is a handful of steps of up to EMAIL_TIMEOUT each.
+TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS") or "300")
+# /readyz and the workers' healthcheck fail when a task due this long ago has not been started.
+TASK_MAX_WAIT_SECONDS = int(os.environ.get("TASK_MAX_WAIT_SECONDS") or "300")
 
 # The mutual.
 MUTUA_NAME = os.environ.get("MUTUA_NAME", "Mutua Esempio SMS")
@@ -316,6 +330,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Probes on the private network speak plain HTTP: the health endpoints answer them instead of redirecting.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 from csp.constants import NONE, SELF  # noqa: E402
 
 
@@ -341,13 +357,31 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs: one JSON line per event in production (json), a readable line while developing (text); every line with the
+# request id and the user id, codici fiscali, IBANs, e-mail addresses, phone numbers and file names scrubbed
+# (mutua.core.logs). Django's own loggers write through the same handler, once.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "mutua.core.logs.ContextFilter"}},
+    "formatters": {"json": {"()": "mutua.core.logs.JsonFormatter"}, "text": {"()": "mutua.core.logs.TextFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+
+# Error reports to Sentry or GlitchTip (a project's DSN), nothing about members in them (mutua.core.errors).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT") or "production"
+if SENTRY_DSN:
+    from mutua.core.errors import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 # Claims: drafts untouched for this long are deleted by `manage.py purge_drafts` (run it daily).
 DRAFT_RETENTION_DAYS = int(os.environ.get("DRAFT_RETENTION_DAYS", "180"))
@@ -360,6 +394,8 @@ SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))
 SCHEDULE_PURGE_DRAFTS = os.environ.get("SCHEDULE_PURGE_DRAFTS") or "30 2 * * *"
 SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") or "0 8 * * *"
 SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
+# Every minute: tasks and messages left by a worker that died are taken up again (manage.py recover_deliveries).
+SCHEDULE_RECOVER_DELIVERIES = os.environ.get("SCHEDULE_RECOVER_DELIVERIES") or "* * * * *"
 # Finished background tasks (the e-mails and SMS sent) are deleted from the task table after this many days; each
 # message's own record (OutboundMessage) stays.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS") or "14")

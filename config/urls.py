@@ -5,11 +5,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from mutua.accounts.profile import sessions_redirect
+from mutua.core.health import healthz, readyz
 from mutua.portal.views import password_reset_redirect
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),  # the process answers (docs/operations.md, Monitor)
+    path("readyz", readyz, name="readyz"),  # database, cache, storage and task queue answer
     path("", include("mutua.portal.urls")),
     path("accesso/", include("mutua.accounts.urls")),
     path("accounts/password/reset/", password_reset_redirect),

@@ -16,6 +16,21 @@ max_requests = 2000
 max_requests_jitter = 200
 # The workers' heartbeat files on tmpfs, not on the container's overlay filesystem.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 (gunicorn's own heartbeat files, not data)
-accesslog = "-"
+# One line per request comes from mutua itself (mutua.core.requestid: request id, user id, path without the query
+# string, status, time), in the same JSON as every other line: gunicorn's own access log would repeat it without them.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("WEB_LOG_LEVEL") or "info"
+# gunicorn's own messages (workers started, timeouts) as JSON lines too, unless LOG_FORMAT=text.
+if (os.environ.get("LOG_FORMAT") or "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "mutua.core.logs.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},  # mutua.request says it
+        },
+    }

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class DocumentsConfig(AppConfig):
     name = "mutua.documents"
     label = "documents"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from mutua.documents.checks import media_storage_check
+
+        checks.register(media_storage_check, deploy=True)

@@ -7,7 +7,20 @@ from mutua.notifications.models import Notification, OutboundMessage
 class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
     list_display = ["created_at", "channel", "to", "subject", "status", "attempts"]
     list_filter = ["channel", "status"]
-    readonly_fields = ["channel", "to", "subject", "body", "status", "attempts", "last_error", "created_at", "sent_at"]
+    readonly_fields = [
+        "channel",
+        "to",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "claimed_at",
+        "claimed_by",
+        "next_attempt_at",
+    ]
 
 
 @admin.register(Notification)

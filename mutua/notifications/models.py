@@ -15,7 +15,11 @@ class MessageStatus(models.TextChoices):
 
 
 class OutboundMessage(models.Model):
-    """An e-mail or SMS, written in the same transaction as the change it announces, delivered by a task."""
+    """An e-mail or SMS, written in the same transaction as the change it announces, delivered by a task.
+
+    `claimed_at` and `claimed_by` say that a worker is talking to the SMTP server or the gateway about it right now
+    (a lease, mutua.notifications.outbox); `next_attempt_at` is when a retry is due.
+    """
 
     channel = models.CharField(max_length=5, choices=Channel.choices)
     to = models.CharField(_("destinatario"), max_length=254)
@@ -26,6 +30,11 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the attempt in progress: set, and committed, before the worker talks to the server; cleared when
+    # the attempt ends. One older than DELIVERY_LEASE_SECONDS belongs to a worker that died.
+    claimed_at = models.DateTimeField(_("tentativo in corso dal"), null=True, blank=True)
+    claimed_by = models.CharField(_("tentativo in corso di"), max_length=100, blank=True, db_default="")
+    next_attempt_at = models.DateTimeField(_("prossimo tentativo"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -33,6 +42,12 @@ class OutboundMessage(models.Model):
         verbose_name_plural = _("messaggi in uscita")
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=MessageStatus.values), name="message_status_valid"),
+        ]
+        # The recovery (every minute) looks only at the messages still queued: a handful among every message sent.
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(status=MessageStatus.QUEUED), name="message_queued_idx"
+            ),
         ]
 
     def __str__(self) -> str:

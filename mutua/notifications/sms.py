@@ -24,13 +24,15 @@ class BaseSmsBackend(ABC):
     """What every SMS sender implements; the real gateway and the development ones alike."""
 
     @abstractmethod
-    def send(self, *, to: str, body: str) -> None: ...
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
+        """Send one SMS. `idempotency_key` is the same at every attempt for the same message: a gateway that keeps
+        it sends a repeated request once."""
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
     """Writes the SMS to the log: for `make run`, where no gateway exists."""
 
-    def send(self, *, to: str, body: str) -> None:
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
         logger.info("SMS to %s: %s", to, body)
 
 
@@ -39,14 +41,15 @@ class LocmemSmsBackend(BaseSmsBackend):
 
     outbox: ClassVar[list[dict[str, str]]] = []
 
-    def send(self, *, to: str, body: str) -> None:
-        self.outbox.append({"to": to, "body": body})
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
+        self.outbox.append({"to": to, "body": body, "key": idempotency_key})
 
 
 class HttpGatewaySmsBackend(BaseSmsBackend):
-    """POSTs JSON {from, to, text} with a bearer token to SMS_GATEWAY_URL; any non-2xx answer is an error."""
+    """POSTs JSON {from, to, text} with a bearer token to SMS_GATEWAY_URL, and the message's Idempotency-Key header;
+    any non-2xx answer is an error."""
 
-    def send(self, *, to: str, body: str) -> None:
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
         if not settings.SMS_GATEWAY_URL:
             raise SmsError("SMS_GATEWAY_URL is not set")
         payload = json.dumps({"from": settings.SMS_SENDER, "to": to, "text": body}).encode()
@@ -56,7 +59,11 @@ class HttpGatewaySmsBackend(BaseSmsBackend):
             settings.SMS_GATEWAY_URL,
             data=payload,
             method="POST",
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"},
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
+                **({"Idempotency-Key": idempotency_key} if idempotency_key else {}),
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (URL from settings)

@@ -9,6 +9,7 @@ class PayoutsConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from mutua.payouts.checks import sepa_debtor_iban_check
+        from mutua.payouts.checks import sepa_debtor_iban_check, sepa_debtor_iban_deploy_check
 
         checks.register(sepa_debtor_iban_check)
+        checks.register(sepa_debtor_iban_deploy_check, deploy=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
+from django.utils.translation import gettext as _
 
 from mutua.payouts.sepa import iban_problem
 
@@ -21,21 +22,28 @@ def sepa_debtor_iban_check(app_configs: Any = None, **kwargs: Any) -> list[Check
     """
     if settings.DEBUG:
         return []
+    return debtor_iban_errors()
+
+
+def sepa_debtor_iban_deploy_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy` with DEBUG still on (a configuration checked before it is switched to production): the same
+    errors, which the check above reports by itself once DEBUG is off."""
+    if not settings.DEBUG:
+        return []
+    return debtor_iban_errors()
+
+
+def debtor_iban_errors() -> list[CheckMessage]:
     value = str(getattr(settings, "MUTUA_SEPA_IBAN", "") or "")
     compact = value.replace(" ", "").upper()
+    hint = _("Imposta MUTUA_SEPA_IBAN all'IBAN del conto da cui la mutua paga i rimborsi.")
     if not compact:
-        return [
-            Error(
-                "MUTUA_SEPA_IBAN is empty.",
-                hint="Set the MUTUA_SEPA_IBAN environment variable to the IBAN reimbursements are paid from.",
-                id="payouts.E001",
-            )
-        ]
+        return [Error(_("MUTUA_SEPA_IBAN è vuoto."), hint=hint, id="payouts.E001")]
     if compact == SAMPLE_IBAN:
         return [
             Error(
-                "MUTUA_SEPA_IBAN is the sample IBAN of .env.example, not the mutual's account.",
-                hint="Set the MUTUA_SEPA_IBAN environment variable to the IBAN reimbursements are paid from.",
+                _("MUTUA_SEPA_IBAN è l'IBAN di esempio di .env.example, non il conto della mutua."),
+                hint=hint,
                 id="payouts.E002",
             )
         ]
@@ -43,8 +51,8 @@ def sepa_debtor_iban_check(app_configs: Any = None, **kwargs: Any) -> list[Check
     if problem is not None:
         return [
             Error(
-                f"MUTUA_SEPA_IBAN is not a valid SEPA IBAN: {problem}.",
-                hint="Check the MUTUA_SEPA_IBAN environment variable: SEPA files are refused with a wrong debtor.",
+                _("MUTUA_SEPA_IBAN non è un IBAN SEPA valido: %(problem)s.") % {"problem": problem},
+                hint=_("Controlla MUTUA_SEPA_IBAN: la banca rifiuta i file SEPA con un ordinante sbagliato."),
                 id="payouts.E003",
             )
         ]

@@ -35,6 +35,8 @@ class Job:
     name: str
     crontab: str
     command: tuple[str, ...]
+    # A job that runs every minute logs its runs at DEBUG only (its failures and what it does at WARNING and above).
+    frequent: bool = False
 
     def trigger(self) -> CronTrigger:
         try:
@@ -54,6 +56,13 @@ def jobs() -> list[Job]:
             settings.SCHEDULE_PRUNE_TASK_RESULTS,
             ("prune_db_task_results", "--queue-name", "*", f"--min-age-days={settings.TASK_RESULT_RETENTION_DAYS}"),
         ),
+        # Tasks and messages left by a worker that died (mutua.notifications.outbox).
+        Job(
+            "recover_deliveries",
+            settings.SCHEDULE_RECOVER_DELIVERIES,
+            ("recover_deliveries", "--verbosity", "0"),
+            frequent=True,
+        ),
     ]
     return [job for job in every if job.crontab.strip().lower() != "off"]
 
@@ -69,12 +78,20 @@ def run_job(job: Job) -> bool:
         return False
     finally:
         close_old_connections()
-    logger.info("scheduled job %s done in %.1f s", job.name, time.monotonic() - started)
+    logger.log(
+        logging.DEBUG if job.frequent else logging.INFO,
+        "scheduled job %s done in %.1f s",
+        job.name,
+        time.monotonic() - started,
+    )
     return True
 
 
 class Command(BaseCommand):
-    help = "Runs the daily jobs (drafts purge, suspension reminders, task-result pruning) at their SCHEDULE_* times."
+    help = (
+        "Runs the daily jobs (drafts purge, suspension reminders, task-result pruning) and the recovery of deliveries "
+        "at their SCHEDULE_* times."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--list", action="store_true", help="print each job, its crontab and its next run")
