@@ -55,8 +55,9 @@ def test_a_wrong_crontab_stops_the_scheduler_before_anything_runs(settings) -> N
     ran.assert_not_called()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_once_runs_every_job_against_the_database(settings) -> None:
+    """No test transaction around the jobs, as in production: the scheduler closes its connection between jobs."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     call_command("run_scheduler", "--once")
 
