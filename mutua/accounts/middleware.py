@@ -33,10 +33,9 @@ class SecondFactorRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and second_factor_required(user) and not self._exempt(request.path):
-            from allauth.mfa.models import Authenticator
-            from allauth.mfa.utils import is_mfa_enabled
+            from mutua.accounts.selectors import user_has_second_factor
 
-            if not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]):
+            if not user_has_second_factor(user=user):
                 messages.warning(
                     request,
                     _(
