@@ -287,17 +287,19 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         status = ""
     year_text = request.GET.get("anno", "")
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-    claims = selectors.claim_list_for_member(member=member, status=status, year=year)
+    summary = selectors.claim_list_summary_for_member(member=member, status=status, year=year)
+    paginator = Paginator(selectors.claim_list_for_member(member=member, status=status, year=year), 20)
+    paginator.count = summary.count  # known from the summary: the paginator need not count again
     return render(
         request,
         "portal/claims/list.html",
         {
-            "page": Paginator(claims, 20).get_page(request.GET.get("pagina")),
+            "page": paginator.get_page(request.GET.get("pagina")),
             "status": status,
             "year": year,
             "statuses": [(v, label) for v, label in ClaimStatus.choices if v != ClaimStatus.DRAFT],
-            "years": selectors.claim_years_for_member(member=member),
-            "draft": selectors.draft_for_member(member=member),
+            "years": summary.years,
+            "draft": summary.has_draft,
             # Direct-form bookings (Prenota) are listed apart: their statuses are not a claim's.
             "bookings": [] if status else list(booking_list_for_member(member=member, year=year)[:BOOKINGS_SHOWN]),
         },
@@ -323,8 +325,8 @@ def _open_suspension(claim: Claim) -> ClaimSuspension | None:
     """The suspension the member must act on (documents and deadline) or read (a block); None when not suspended."""
     if claim.status != ClaimStatus.SUSPENDED:
         return None
-    open_suspensions: list[ClaimSuspension] = getattr(claim, "open_suspensions", [])
-    return open_suspensions[0] if open_suspensions else None
+    open_suspension: ClaimSuspension | None = getattr(claim, "open_suspension", None)
+    return open_suspension
 
 
 @require_POST
