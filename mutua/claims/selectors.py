@@ -13,6 +13,7 @@ from mutua.claims.models import (
     Attachment,
     Claim,
     ClaimDocument,
+    ClaimEvent,
     ClaimKind,
     ClaimStatus,
     ClaimSubmission,
@@ -106,15 +107,32 @@ def claim_detail_for_member(*, member: Member, pk: int) -> Claim | None:
     absent when there is none.
     """
     attachments = Attachment.objects.only("document_id", "original_name")
-    documents = ClaimDocument.objects.select_related("beneficiary", "settlement").prefetch_related(
-        Prefetch("attachments", queryset=attachments)
+    documents = (
+        ClaimDocument.objects.select_related("beneficiary", "settlement")
+        .only(
+            "claim_id",
+            "doc_type",
+            "number",
+            "provider_name",
+            "issue_date",
+            "amount",
+            "beneficiary__first_name",
+            "beneficiary__last_name",
+            "settlement__amount_admitted",
+            "settlement__amount_withheld",
+            "settlement__amount_paid",
+            "settlement__paid_on",
+            "settlement__reason",
+        )
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
     )
+    events = ClaimEvent.objects.only("claim_id", "created_at", "from_status", "to_status", "note")
     open_suspension = FilteredRelation("suspensions", condition=Q(suspensions__ended_at=None))
     return (
         claims_for_member(member=member)
         .annotate(open_suspension=open_suspension)
         .select_related("open_suspension")  # type: ignore[misc]  # django-stubs does not know filtered relations
-        .prefetch_related(Prefetch("documents", queryset=documents), "events")
+        .prefetch_related(Prefetch("documents", queryset=documents), Prefetch("events", queryset=events))
         .filter(pk=pk)
         .first()
     )
