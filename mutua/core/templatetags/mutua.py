@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -6,7 +6,7 @@ from django import template
 from django.db.models import Model
 from django.utils.html import format_html
 
-from mutua.core.formatting import format_date, format_eur
+from mutua.core.formatting import format_date, format_datetime, format_eur
 
 register = template.Library()
 
@@ -32,6 +32,13 @@ def choice_label(item: Model, field: str) -> str:
     value = getattr(item, field)
     choices = item._meta.get_field(field).flatchoices  # type: ignore[union-attr]  # a concrete field, not a relation
     return str(dict(choices).get(value, value))
+
+
+@register.filter(expects_localtime=True)
+def gma_hm(value: datetime | None) -> str:
+    """gg/mm/aaaa hh:mm in Rome, as |date:"d/m/Y H:i" shows it, without the date filter's general machinery: for
+    the rows of lists (a claim's history, the latest notifications)."""
+    return format_datetime(value)
 
 
 # The colour of a status badge: paid or taken in charge green, closed grey, waiting for the member yellow.
