@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from mutua.accounts.devices import describe_device
@@ -52,3 +53,29 @@ def authenticators_for(*, user: User) -> dict[str, Any]:
         else:
             found[authenticator.type] = authenticator.wrap()
     return found
+
+
+def second_factor_exists() -> Exists:
+    """Whether the user of a query has an authenticator app or a passkey (recovery codes alone are not a second
+    factor): the column ``has_second_factor`` of every signed-in request's user (mutua.accounts.backends)."""
+    from allauth.mfa.models import Authenticator
+
+    return Exists(
+        Authenticator.objects.filter(
+            user=OuterRef("pk"), type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        )
+    )
+
+
+def user_has_second_factor(*, user: Any) -> bool:
+    """An authenticator app or a passkey. The signed-in request's user comes with the answer
+    (``has_second_factor``, mutua.accounts.backends.user_with_member); a user loaded otherwise costs a query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    loaded = getattr(user, "has_second_factor", None)
+    if loaded is not None:
+        return bool(loaded)
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return bool(is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]))

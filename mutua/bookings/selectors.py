@@ -28,11 +28,23 @@ def booking_draft_for_member(*, member: Member) -> Booking | None:
 
 
 def booking_list_for_member(*, member: Member, year: int | None = None) -> QuerySet[Booking]:
-    """Lista pratiche's direct-form requests: sent bookings, newest first, with provider and person, one query."""
+    """Lista pratiche's direct-form requests: sent bookings, newest first, with provider and person, one query (the
+    columns shown)."""
     qs = (
         bookings_for_member(member=member)
         .exclude(status=BookingStatus.DRAFT)
         .select_related("member", "provider", "beneficiary")
+        .only(
+            "status",
+            "submitted_at",
+            "appointment_date",
+            "appointment_time",
+            "provider__name",
+            "member__first_name",
+            "member__last_name",
+            "beneficiary__first_name",
+            "beneficiary__last_name",
+        )
         .order_by("-submitted_at", "-pk")
     )
     if year:

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, DecimalField, Max, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, FilteredRelation, Max, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from mutua.claims.models import (
     OPEN_STATUSES,
+    REIMBURSEMENT_KINDS,
     Attachment,
     Claim,
     ClaimDocument,
+    ClaimEvent,
     ClaimKind,
     ClaimStatus,
     ClaimSubmission,
@@ -35,7 +37,7 @@ def claims_for_member(*, member: Member) -> QuerySet[Claim]:
 
 
 def claim_list_for_member(*, member: Member, status: str = "", year: int | None = None) -> QuerySet[Claim]:
-    """Lista pratiche: sent claims with amounts asked and paid, newest first, in one query."""
+    """Lista pratiche: sent claims with amounts asked and paid, newest first, in one query (the columns shown)."""
     qs = (
         claims_for_member(member=member)
         .exclude(status=ClaimStatus.DRAFT)
@@ -43,8 +45,8 @@ def claim_list_for_member(*, member: Member, status: str = "", year: int | None 
             amount_asked=Coalesce(Sum("documents__amount"), ZERO),
             amount_paid=Coalesce(Sum("documents__settlement__amount_paid"), ZERO),
             paid_on=Max("documents__settlement__paid_on"),
-            document_count=Count("documents"),
         )
+        .only("kind", "status", "submitted_at")
         .order_by("-submitted_at", "-pk")
     )
     if status:
@@ -54,25 +56,90 @@ def claim_list_for_member(*, member: Member, status: str = "", year: int | None 
     return qs
 
 
+@dataclass(frozen=True)
+class ClaimListSummary:
+    """What Lista pratiche shows around its rows: the years to filter by, whether a reimbursement request is being
+    filled in, and how many sent claims the filters select (for its pages)."""
+
+    years: list[int]
+    has_draft: bool
+    count: int
+
+
+def claim_list_summary_for_member(*, member: Member, status: str = "", year: int | None = None) -> ClaimListSummary:
+    """Lista pratiche's summary in one small query: the member's claims counted by status, kind and year sent.
+
+    The year is the one ``submitted_at__year`` filters by (the current time zone's); a draft has none.
+    """
+    groups = (
+        claims_for_member(member=member)
+        .values("status", "kind", year=ExtractYear("submitted_at"))
+        .annotate(claims=Count("pk"))
+        .order_by()
+    )
+    years: set[int] = set()
+    has_draft = False
+    count = 0
+    for group in groups:
+        if group["status"] == ClaimStatus.DRAFT:
+            has_draft = has_draft or group["kind"] in REIMBURSEMENT_KINDS
+            continue
+        if group["year"] is not None:
+            years.add(group["year"])
+        if (not status or group["status"] == status) and (not year or group["year"] == year):
+            count += group["claims"]
+    return ClaimListSummary(years=sorted(years, reverse=True), has_draft=has_draft, count=count)
+
+
 def latest_claims_for_member(*, member: Member) -> QuerySet[Claim]:
-    """Panoramica's "Ultime pratiche": sent claims, most recently sent first, without the list's sums."""
-    return claims_for_member(member=member).exclude(status=ClaimStatus.DRAFT).order_by("-submitted_at", "-pk")
+    """Panoramica's "Ultime pratiche" and the reimbursement request being filled in, in one query.
 
-
-def claim_years_for_member(*, member: Member) -> list[int]:
-    dates = claims_for_member(member=member).exclude(submitted_at=None).dates("submitted_at", "year", order="DESC")
-    return [d.year for d in dates]
+    The draft, never sent and so without a date, comes first with its number of documents; then the sent claims,
+    most recently sent first. Only the columns Panoramica shows.
+    """
+    return (
+        claims_for_member(member=member)
+        .filter(~Q(status=ClaimStatus.DRAFT) | Q(kind__in=REIMBURSEMENT_KINDS))
+        .annotate(document_count=Count("documents"))
+        .only("kind", "status", "submitted_at")
+        .order_by(F("submitted_at").desc(nulls_first=True), "-pk")
+    )
 
 
 def claim_detail_for_member(*, member: Member, pk: int) -> Claim | None:
-    documents = ClaimDocument.objects.select_related("beneficiary", "settlement").prefetch_related("attachments")
+    """A claim's page: the claim with its open suspension, its documents (each with its family member, settlement
+    and files) and its history, in four queries whatever their number.
+
+    The open suspension (at most one, a constraint says so) is joined to the claim row: ``claim.open_suspension``,
+    absent when there is none.
+    """
+    attachments = Attachment.objects.only("document_id", "original_name")
+    documents = (
+        ClaimDocument.objects.select_related("beneficiary", "settlement")
+        .only(
+            "claim_id",
+            "doc_type",
+            "number",
+            "provider_name",
+            "issue_date",
+            "amount",
+            "beneficiary__first_name",
+            "beneficiary__last_name",
+            "settlement__amount_admitted",
+            "settlement__amount_withheld",
+            "settlement__amount_paid",
+            "settlement__paid_on",
+            "settlement__reason",
+        )
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
+    )
+    events = ClaimEvent.objects.only("claim_id", "created_at", "from_status", "to_status", "note")
+    open_suspension = FilteredRelation("suspensions", condition=Q(suspensions__ended_at=None))
     return (
         claims_for_member(member=member)
-        .prefetch_related(
-            Prefetch("documents", queryset=documents),
-            "events__actor",
-            Prefetch("suspensions", queryset=ClaimSuspension.objects.filter(ended_at=None), to_attr="open_suspensions"),
-        )
+        .annotate(open_suspension=open_suspension)
+        .select_related("open_suspension")  # type: ignore[misc]  # django-stubs does not know filtered relations
+        .prefetch_related(Prefetch("documents", queryset=documents), Prefetch("events", queryset=events))
         .filter(pk=pk)
         .first()
     )

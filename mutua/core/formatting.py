@@ -1,6 +1,6 @@
-"""Italian formats for what members read: amounts as € 1.234,56, dates as gg/mm/aaaa."""
+"""Italian formats for what members read: amounts as € 1.234,56, dates as gg/mm/aaaa, times as gg/mm/aaaa hh:mm."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -19,3 +19,8 @@ def format_eur(amount: Decimal | int | None) -> str:
 
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """gg/mm/aaaa hh:mm of a date and time as it is given (the caller converts it to Rome's time)."""
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""

@@ -13,20 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from schwifty import IBAN
 
+from mutua.accounts.requests import MemberRequest, member_view
 from mutua.bookings.selectors import booking_list_for_member
 from mutua.claims import selectors, services
 from mutua.claims.forms import DocumentForm, FilesForm, KindForm, RegionForm, StudyDocumentForm
 from mutua.claims.models import Claim, ClaimDocument, ClaimKind, ClaimStatus, ClaimSuspension, SuspensionKind
 from mutua.members.models import Member
-from mutua.members.selectors import member_or_404
 from mutua.plans.coverage import Outcome
 from mutua.portal.owned import cancel_page, owned_or_404, pdf_download, stored_file_download
 
 BOOKINGS_SHOWN = 50
-
-
-def _member(request: HttpRequest) -> Member:
-    return member_or_404(user=request.user)
 
 
 def _claim(member: Member, pk: int) -> Claim:
@@ -62,12 +58,13 @@ def iban_display(member: Member) -> dict[str, str]:
 
 
 @require_http_methods(["GET", "POST"])
-def reimbursement_start(request: HttpRequest) -> HttpResponse:
+@member_view
+def reimbursement_start(request: MemberRequest) -> HttpResponse:
     """Opening page with the guide's conditions; "Inizia" creates (or resumes) the server-side draft."""
-    member = _member(request)
+    member = request.member
     draft = selectors.draft_for_member(member=member)
     if request.method == "POST":
-        draft = services.draft_start(member=member, actor=request.user)  # type: ignore[arg-type]
+        draft = services.draft_start(member=member, actor=request.user)
         return redirect("portal:claim_draft", pk=draft.pk)
     return render(request, "portal/claims/start.html", {"member": member, "draft": draft})
 
@@ -116,19 +113,21 @@ def _draft_page(
 
 
 @require_http_methods(["GET"])
-def claim_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def claim_draft(request: MemberRequest, pk: int) -> HttpResponse:
+    member = request.member
     return _draft_page(request, member, _draft(member, pk))
 
 
 @require_POST
-def claim_draft_kind(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def claim_draft_kind(request: MemberRequest, pk: int) -> HttpResponse:
+    member = request.member
     claim = _draft(member, pk)
     form = KindForm(request.POST)
     if form.is_valid():
         try:
-            services.draft_set_kind(claim=claim, kind=form.cleaned_data["kind"], actor=request.user)  # type: ignore[arg-type]
+            services.draft_set_kind(claim=claim, kind=form.cleaned_data["kind"], actor=request.user)
         except services.ClaimError as exc:
             messages.error(request, exc.message)
         else:
@@ -137,25 +136,27 @@ def claim_draft_kind(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def study_start(request: HttpRequest) -> HttpResponse:
+@member_view
+def study_start(request: MemberRequest) -> HttpResponse:
     """Sussidi allo studio: for ordinary members only; others read why."""
-    member = _member(request)
+    member = request.member
     allowed = services.study_subsidy_allowed(member=member)
     draft = selectors.draft_for_member(member=member, study_subsidy=True)
     if request.method == "POST" and allowed:
-        draft = services.draft_start(member=member, actor=request.user, study_subsidy=True)  # type: ignore[arg-type]
+        draft = services.draft_start(member=member, actor=request.user, study_subsidy=True)
         return redirect("portal:claim_draft", pk=draft.pk)
     return render(request, "portal/claims/study_start.html", {"member": member, "draft": draft, "allowed": allowed})
 
 
 @require_POST
-def claim_draft_region(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def claim_draft_region(request: MemberRequest, pk: int) -> HttpResponse:
+    member = request.member
     claim = _draft(member, pk)
     form = RegionForm(request.POST)
     if form.is_valid():
         try:
-            services.draft_set_region(claim=claim, region=form.cleaned_data["region"], actor=request.user)  # type: ignore[arg-type]
+            services.draft_set_region(claim=claim, region=form.cleaned_data["region"], actor=request.user)
         except services.ClaimError as exc:
             messages.error(request, exc.message)
         else:
@@ -166,16 +167,17 @@ def claim_draft_region(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def document_add(request: MemberRequest, pk: int) -> HttpResponse:
     """ "Carica documento": on any error the page comes back with the fields kept and the problems marked."""
-    member = _member(request)
+    member = request.member
     claim = _draft(member, pk)
     form = _document_form(claim, member, request.POST, request.FILES)
     if form.is_valid():
         try:
             services.document_add(
                 claim=claim,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 data=form.document_data(),
                 files=form.cleaned_data["files"],
             )
@@ -193,13 +195,14 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def document_files_add(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def document_files_add(request: MemberRequest, pk: int, doc_pk: int) -> HttpResponse:
+    member = request.member
     document = _document(_draft(member, pk), doc_pk)
     form = FilesForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attachment_add(document=document, actor=request.user, files=form.cleaned_data["files"])  # type: ignore[arg-type]
+            services.attachment_add(document=document, actor=request.user, files=form.cleaned_data["files"])
         except services.ClaimError as exc:
             messages.error(request, exc.message)
         else:
@@ -211,14 +214,15 @@ def document_files_add(request: HttpRequest, pk: int, doc_pk: int) -> HttpRespon
 
 
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def attachment_remove(request: MemberRequest, pk: int, att_pk: int) -> HttpResponse:
+    member = request.member
     claim = _draft(member, pk)
     attachment = selectors.attachment_for_member(member=member, pk=att_pk)
     if attachment is None or attachment.document.claim_id != claim.pk:
         raise Http404
     try:
-        services.attachment_remove(attachment=attachment, actor=request.user)  # type: ignore[arg-type]
+        services.attachment_remove(attachment=attachment, actor=request.user)
     except services.ClaimError as exc:
         messages.error(request, exc.message)
     else:
@@ -227,28 +231,30 @@ def attachment_remove(request: HttpRequest, pk: int, att_pk: int) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def document_delete(request: MemberRequest, pk: int, doc_pk: int) -> HttpResponse:
+    member = request.member
     claim = _draft(member, pk)
     document = _document(claim, doc_pk)
     if request.method == "POST":
-        services.document_delete(document=document, actor=request.user)  # type: ignore[arg-type]
+        services.document_delete(document=document, actor=request.user)
         messages.success(request, _("Documento cancellato con tutti i suoi file."))
         return redirect(reverse("portal:claim_draft", args=[pk]) + "#documenti-pratica")
     return render(request, "portal/claims/document_delete.html", {"claim": claim, "document": document})
 
 
 @require_http_methods(["GET", "POST"])
-def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def claim_submit(request: MemberRequest, pk: int) -> HttpResponse:
     """GET: the summary with "Invia pratica" and "Annulla"; POST: one idempotent submission."""
-    member = _member(request)
+    member = request.member
     if request.method == "POST":
         token = request.POST.get("token", "")
         if selectors.submission_for_member(member=member, token=token) is None:
             _draft(member, pk)  # 404 for anything that is not this member's draft
         try:
             uuid.UUID(token)
-            services.claim_submit(member=member, token=token, actor=request.user)  # type: ignore[arg-type]
+            services.claim_submit(member=member, token=token, actor=request.user)
         except ValueError:
             raise Http404
         except services.ClaimError as exc:
@@ -271,41 +277,46 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def claim_submitted(request: HttpRequest) -> HttpResponse:
+@member_view
+def claim_submitted(request: MemberRequest) -> HttpResponse:
     """The result box: which claim, merged or new, and the receipt."""
-    member = _member(request)
+    member = request.member
     submission = selectors.submission_for_member(member=member, token=request.GET.get("t", ""))
     if submission is None:
         raise Http404
     return render(request, "portal/claims/submitted.html", {"submission": submission, "claim": submission.claim})
 
 
-def claim_list(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+@member_view
+def claim_list(request: MemberRequest) -> HttpResponse:
+    member = request.member
     status = request.GET.get("stato", "")
     if status not in ClaimStatus.values or status == ClaimStatus.DRAFT:
         status = ""
     year_text = request.GET.get("anno", "")
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-    claims = selectors.claim_list_for_member(member=member, status=status, year=year)
+    summary = selectors.claim_list_summary_for_member(member=member, status=status, year=year)
+    paginator = Paginator(selectors.claim_list_for_member(member=member, status=status, year=year), 20)
+    paginator.count = summary.count  # known from the summary: the paginator need not count again
     return render(
         request,
         "portal/claims/list.html",
         {
-            "page": Paginator(claims, 20).get_page(request.GET.get("pagina")),
+            "page": paginator.get_page(request.GET.get("pagina")),
             "status": status,
             "year": year,
             "statuses": [(v, label) for v, label in ClaimStatus.choices if v != ClaimStatus.DRAFT],
-            "years": selectors.claim_years_for_member(member=member),
-            "draft": selectors.draft_for_member(member=member),
+            "years": summary.years,
+            "draft": summary.has_draft,
             # Direct-form bookings (Prenota) are listed apart: their statuses are not a claim's.
             "bookings": [] if status else list(booking_list_for_member(member=member, year=year)[:BOOKINGS_SHOWN]),
         },
     )
 
 
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def claim_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    member = request.member
     claim = selectors.claim_detail_for_member(member=member, pk=pk)
     if claim is None:
         raise Http404
@@ -323,21 +334,22 @@ def _open_suspension(claim: Claim) -> ClaimSuspension | None:
     """The suspension the member must act on (documents and deadline) or read (a block); None when not suspended."""
     if claim.status != ClaimStatus.SUSPENDED:
         return None
-    open_suspensions: list[ClaimSuspension] = getattr(claim, "open_suspensions", [])
-    return open_suspensions[0] if open_suspensions else None
+    open_suspension: ClaimSuspension | None = getattr(claim, "open_suspension", None)
+    return open_suspension
 
 
 @require_POST
-def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def claim_add_documents(request: MemberRequest, pk: int) -> HttpResponse:
     """ "Aggiungi documenti" while the claim is suspended; the claim goes back to the operators."""
-    member = _member(request)
+    member = request.member
     claim = _claim(member, pk)
     form = _document_form(claim, member, request.POST, request.FILES)
     if form.is_valid():
         try:
             services.claim_add_documents(
                 claim=claim,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 data=form.document_data(),
                 files=form.cleaned_data["files"],
             )
@@ -355,13 +367,14 @@ def claim_add_documents(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    member = _member(request)
+@member_view
+def claim_cancel(request: MemberRequest, pk: int) -> HttpResponse:
+    member = request.member
     claim = _claim(member, pk)
     return cancel_page(
         request,
         cancellable=claim.status == ClaimStatus.SUBMITTED,
-        cancel=lambda: services.claim_cancel(claim=claim, actor=request.user),  # type: ignore[arg-type]
+        cancel=lambda: services.claim_cancel(claim=claim, actor=request.user),
         refused=_("Si può annullare solo una pratica nello stato «Trasmessa»."),
         done=_("Pratica %(id)s annullata.") % {"id": claim.pk},
         back=reverse("portal:claim_detail", args=[pk]),
@@ -370,15 +383,17 @@ def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+@member_view
+def attachment_download(request: MemberRequest, pk: int) -> FileResponse:
     """Files only through this view: the owner only, as a download, never sniffed as HTML."""
-    return stored_file_download(selectors.attachment_for_member(member=_member(request), pk=pk))
+    return stored_file_download(selectors.attachment_for_member(member=request.member, pk=pk))
 
 
-def claim_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+@member_view
+def claim_receipt(request: MemberRequest, pk: int) -> HttpResponse:
     from mutua.claims.receipts import receipt_pdf
 
-    member = _member(request)
+    member = request.member
     claim = _claim(member, pk)
     if claim.status == ClaimStatus.DRAFT:
         raise Http404

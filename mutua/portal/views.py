@@ -2,7 +2,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from mutua.claims.selectors import draft_for_member, latest_claims_for_member
+from mutua.claims.models import ClaimStatus
+from mutua.claims.selectors import latest_claims_for_member
 from mutua.members.selectors import beneficiaries_of, member_for_user
 from mutua.notifications.selectors import notifications_for_member
 from mutua.plans.selectors import plans_of_member
@@ -15,6 +16,8 @@ def home(request: HttpRequest) -> HttpResponse:
     member = member_for_user(user=request.user)
     if member is None:
         return render(request, "portal/staff_home.html")
+    claims = list(latest_claims_for_member(member=member)[: LATEST + 1])
+    draft = claims[0] if claims and claims[0].status == ClaimStatus.DRAFT else None
     return render(
         request,
         "portal/home.html",
@@ -22,8 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "member": member,
             "beneficiaries": list(beneficiaries_of(member=member)),
             "enrollments": list(plans_of_member(member=member)),
-            "claims": list(latest_claims_for_member(member=member)[:LATEST]),
-            "draft": draft_for_member(member=member),
+            "claims": [claim for claim in claims if claim is not draft][:LATEST],
+            "draft": draft,
             "notifications": list(notifications_for_member(member_id=member.pk)[:LATEST]),
         },
     )

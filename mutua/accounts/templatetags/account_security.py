@@ -6,18 +6,15 @@ from typing import Any
 
 from django import template
 
+from mutua.accounts.selectors import user_has_second_factor
+
 register = template.Library()
 
 
 @register.filter
 def has_second_factor(user: Any) -> bool:
     """An authenticator app or a passkey (recovery codes alone are not a second factor)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import is_mfa_enabled
-
-    return bool(is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]))
+    return user_has_second_factor(user=user)
 
 
 @register.filter

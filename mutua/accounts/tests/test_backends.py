@@ -1,4 +1,5 @@
-"""The user of every signed-in request: one query, with the member and their regional office."""
+"""The user of every signed-in request: one query, with the member and their regional office, the bell's count and
+whether a second factor is on."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mutua.accounts.backends import MemberAuthenticationBackend, MemberModelBackend, user_with_member
+from mutua.accounts.tests.factories import totp_enable
 from mutua.members.models import Member, RegionalOffice
 from mutua.members.tests.factories import UserFactory
+from mutua.notifications.services import notification_create, notifications_mark_read
 
 
 @pytest.fixture
@@ -41,6 +44,22 @@ class TestUserWithMember:
             assert user == operator
             assert not hasattr(user, "member")
         assert len(queries) == 1
+
+    def test_the_bell_and_the_second_factor_come_with_the_user(self, member, other_member):
+        for title in ("Prima", "Seconda", "Terza"):
+            notification_create(member_id=member.pk, kind="generic", title=title, body="", url="/")
+        notifications_mark_read(member_id=member.pk, ids=[member.notifications.get(title="Prima").pk])
+        notification_create(member_id=other_member.pk, kind="generic", title="Non mia", body="", url="/")
+        totp_enable(member.user)
+        with CaptureQueriesContext(connection) as queries:
+            user = user_with_member(member.user_id)
+            assert user.unread_notifications == 2 and user.has_second_factor
+        assert len(queries) == 1
+        assert user_with_member(other_member.user_id).has_second_factor is False
+
+    def test_staff_have_no_bell(self, operator):
+        user = user_with_member(operator.pk)
+        assert user.unread_notifications == 0 and user.has_second_factor
 
     def test_unknown_id_is_nobody(self, db):
         assert user_with_member(987654321) is None

@@ -297,6 +297,38 @@ class TestSessions:
         assert not [q for q in queries.captured_queries if "usersessions_usersession" in q["sql"]]
         assert UserSession.objects.get(pk=session.pk).last_seen_at == seen
 
+    def test_the_first_page_after_signing_in_leaves_the_new_row_alone(self, member):
+        """allauth has just written the session's row: Panoramica, right after, does not write it again."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        laptop = signed_in(member)
+        with CaptureQueriesContext(connection) as queries:
+            assert laptop.get("/").status_code == 200
+        assert not [q for q in queries.captured_queries if "usersessions_usersession" in q["sql"]]
+
+    def test_activity_is_one_update_and_a_new_address_is_recorded(self, member):
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from mutua.accounts import middleware
+
+        laptop = signed_in(member, ip="10.0.0.7")
+        session = UserSession.objects.get(session_key=laptop.session.session_key)
+        cache.clear()  # a minute has passed
+        middleware._seen_here.clear()
+        with CaptureQueriesContext(connection) as queries:
+            laptop.get("/")
+        tracking = [q["sql"] for q in queries.captured_queries if "usersessions_usersession" in q["sql"]]
+        assert len(tracking) == 1 and tracking[0].startswith("UPDATE")
+        cache.clear()
+        middleware._seen_here.clear()
+        laptop.get("/", REMOTE_ADDR="10.0.0.9")  # another network: allauth records the change
+        session.refresh_from_db()
+        assert session.ip == "10.0.0.9"
+        assert UserSession.objects.filter(user=member.user).count() == 1
+
     def test_end_one_signs_that_device_out(self, member):
         laptop = signed_in(member)
         phone = signed_in(member, user_agent=SAFARI_IPHONE)

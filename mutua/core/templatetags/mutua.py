@@ -1,11 +1,12 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.db.models import Model
 from django.utils.html import format_html
 
-from mutua.core.formatting import format_date, format_eur
+from mutua.core.formatting import format_date, format_datetime, format_eur
 
 register = template.Library()
 
@@ -15,9 +16,29 @@ def eur(value: Decimal | None) -> str:
     return format_eur(value)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def gma(value: date | None) -> str:
+    """gg/mm/aaaa; a date and time is shown as its day in Rome (the template engine converts it first)."""
     return format_date(value)
+
+
+@register.filter
+def choice_label(item: Model, field: str) -> str:
+    """The label of a choices field's value, as ``get_<field>_display`` gives it: ``{{ claim|choice_label:"kind" }}``.
+
+    For the rows of lists: Django's ``get_<field>_display`` hashes every label of the field, translating each one, on
+    every call; this translates only the one shown.
+    """
+    value = getattr(item, field)
+    choices = item._meta.get_field(field).flatchoices  # type: ignore[union-attr]  # a concrete field, not a relation
+    return str(dict(choices).get(value, value))
+
+
+@register.filter(expects_localtime=True)
+def gma_hm(value: datetime | None) -> str:
+    """gg/mm/aaaa hh:mm in Rome, as |date:"d/m/Y H:i" shows it, without the date filter's general machinery: for
+    the rows of lists (a claim's history, the latest notifications)."""
+    return format_datetime(value)
 
 
 # The colour of a status badge: paid or taken in charge green, closed grey, waiting for the member yellow.
@@ -39,7 +60,7 @@ def status_badge(item: Any) -> str:
         '<span class="badge {}" data-status="{}">{}</span>',
         STATUS_BADGES.get(item.status, "bg-primary"),
         item.status,
-        item.get_status_display(),
+        choice_label(item, "status"),
     )
 
 
@@ -87,6 +108,9 @@ MENU_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
+MENU_NAMES: frozenset[str] = frozenset(MENU_ENTRIES.values()) | frozenset(MENU_GROUPS)
+
+
 @register.simple_tag(takes_context=True)
 def menu_entry(context: template.Context) -> dict[str, bool | str]:
     """Which menu entries and groups the current page belongs to: {"claims": True, "claims_group": True}."""
@@ -95,7 +119,10 @@ def menu_entry(context: template.Context) -> dict[str, bool | str]:
     if match and match.url_name == "claim_draft":  # a draft is reached from its own start page
         claim = context.get("claim")
         entry = "study" if getattr(claim, "kind", "") == "study_subsidy" else "reimbursement"
-    current: dict[str, bool | str] = {"entry": entry}
+    # Every entry and group is a key, so that the menu's {% if here.<name> %} never misses a lookup (each miss costs
+    # the template engine an exception and a dir()).
+    current: dict[str, bool | str] = dict.fromkeys(MENU_NAMES, False)
+    current["entry"] = entry
     if entry:
         current[entry] = True
     current.update({group: True for group, entries in MENU_GROUPS.items() if entry in entries})

@@ -111,7 +111,7 @@ def test_query_count_does_not_grow_with_history(client, member):
     with CaptureQueriesContext(connection) as short:
         client.get(reverse("portal:home"))
     history(member, 25, start=2)
-    client.get(reverse("portal:home"))  # the bell's count is cached: both measured with it cached
+    client.get(reverse("portal:home"))
     with CaptureQueriesContext(connection) as long:
         page = client.get(reverse("portal:home")).content.decode()
     assert "Piano 26" in page  # every plan is listed
