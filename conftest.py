@@ -44,7 +44,10 @@ def today(clock) -> dt.date:
 
 
 @pytest.fixture(autouse=True)
-def _clean_state():
+def _clean_state(monkeypatch):
+    from mutua.accounts import lockout
+
+    monkeypatch.setattr(lockout, "sleep", lambda seconds: None)  # the login's growing waits: measured, not slept
     cache.clear()
     caches["markers"].clear()
     LocmemSmsBackend.outbox.clear()

@@ -176,7 +176,12 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_TIMEOUT = 1800  # the first-access journey must fit in it
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "20/m/ip,10/300s/key"}
+# Wrong passwords: refused per IP (login_failed_ip); per username they only slow down, and never on a browser where
+# the member signed in before (mutua.accounts.lockout). login_failed's per-user part counts wrong 2FA codes.
+ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "20/m/ip,10/300s/key", "login_failed_ip": "20/m/ip"}
+LOGIN_SLOWDOWN_FREE = int(os.environ.get("LOGIN_SLOWDOWN_FREE", "5"))  # failures before the first wait
+LOGIN_SLOWDOWN_MAX = int(os.environ.get("LOGIN_SLOWDOWN_MAX", "8"))  # seconds, the longest wait
+LOGIN_SLOWDOWN_WINDOW = int(os.environ.get("LOGIN_SLOWDOWN_WINDOW", "900"))  # seconds failures are remembered
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Step-up (mutua.accounts.decorators.step_up_required, and allauth before 2FA changes): the password, or a
 # second factor when active, valid for 5 minutes.

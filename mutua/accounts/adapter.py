@@ -4,13 +4,15 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mutua.accounts import lockout
 from mutua.accounts.models import Role
 from mutua.audit.services import audit_record
 
@@ -24,7 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "username_password_mismatch": LOGIN_FAILED,
         "too_many_login_attempts": _(
-            "Troppi tentativi di accesso non riusciti. Per sicurezza riprova tra 5 minuti, "
+            "Troppi tentativi di accesso non riusciti da questa rete. Per sicurezza riprova tra qualche minuto, "
             "oppure usa «Password dimenticata?»."
         ),
         "enter_current_password": _("La password attuale non è corretta."),
@@ -41,9 +43,26 @@ class AccountAdapter(DefaultAccountAdapter):
             "mutua.accounts.stages.ContactVerificationStage",
         ]
 
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Per IP, refuse a flood (``login_failed_ip``); per username, slow down instead of locking (see lockout).
+
+        allauth's own ``login_failed`` rate also has a per-username part that refuses even the right password:
+        it is not consumed here, and stays for the second-factor codes, which allauth counts per user.
+        """
+        self._login_failed_rl_usage = ratelimit.consume(request, app="allauth.account", action="login_failed_ip")
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+        lockout.login_attempt_wait(request, username=lockout.username_of(credentials))
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        lockout.login_failure_record(request, username=lockout.username_of(credentials))
+
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
         audit_record(action="account.login", actor=user, member=getattr(user, "member", None), request=request)
-        return super().post_login(request, user, **kwargs)
+        response = super().post_login(request, user, **kwargs)
+        if isinstance(response, HttpResponseBase):
+            lockout.known_device_remember(request, response, user_id=user.pk)
+        return response
 
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("profile:home")
