@@ -27,6 +27,7 @@ var/composecheck/compose.log.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import email
 import http.server
@@ -241,6 +242,7 @@ class ComposeCheck(ProdCheck):
             "MUTUA_IMAGE": IMAGE,
             "MUTUA_ENV_FILE": str(self.env_file),
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "MFA_SECRET_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
             "DJANGO_CSRF_TRUSTED_ORIGINS": self.browser_url,
             # The links printed on receipts and cards: a public name, as `check --deploy` demands before the containers

@@ -15,6 +15,7 @@ end, each held, missed or not measured.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import http.client
@@ -96,6 +97,7 @@ class Bench:
             "DATABASE_URL": f"{self.server_url}/{self.db}",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "MFA_SECRET_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # a Fernet key
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "RATE_LIMITS_ENABLED": "0",  # our own code/reset limits; sign-in happens once per virtual user
             "MUTUA_VAR_DIR": str(self.dir / "var"),

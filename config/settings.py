@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -14,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def mfa_development_key(secret_key: str) -> str:
+    """The Fernet key that encrypts two-factor secrets while developing, when MFA_SECRET_KEYS is empty."""
+    return base64.urlsafe_b64encode(hashlib.sha256(b"mutua-mfa-secrets:" + secret_key.encode()).digest()).decode()
 
 
 # An env file lists every variable (.env.example), so a variable set to nothing means its default here, as if unset.
@@ -205,6 +212,11 @@ MFA_TOTP_DIGITS = 6
 MFA_TOTP_TOLERANCE = 1  # one step either side for phone clocks; a used code is refused for the whole window
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_RECOVERY_CODE_DIGITS = 8
+# Keys (Fernet, comma-separated) that encrypt TOTP secrets and recovery codes at rest: the first encrypts, all decrypt
+# (rotation: docs/operations.md). Empty while developing: derived from SECRET_KEY; production refuses (accounts.E001).
+MFA_SECRET_KEYS = [key.strip() for key in os.environ.get("MFA_SECRET_KEYS", "").split(",") if key.strip()]
+if not MFA_SECRET_KEYS and DEBUG:
+    MFA_SECRET_KEYS = [mfa_development_key(SECRET_KEY)]
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Verification codes (contacts and password reset) and rate limits of our own steps.

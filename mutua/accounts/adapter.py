@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mutua.accounts import lockout
+from mutua.accounts import lockout, mfa_secrets
 from mutua.accounts.models import Role
 from mutua.audit.services import audit_record
 
@@ -91,6 +91,12 @@ class MFAAdapter(DefaultMFAAdapter):
         "unverified_email": _("Prima di attivare l'autenticazione a due fattori verifica il tuo indirizzo email."),
         "add_email_blocked": _("Con l'autenticazione a due fattori attiva non puoi aggiungere indirizzi email."),
     }
+
+    def encrypt(self, text: str) -> str:
+        return mfa_secrets.encrypt(text)  # TOTP secrets and recovery-code seeds, at rest (MFA_SECRET_KEYS)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return mfa_secrets.decrypt(encrypted_text)
 
     def get_totp_issuer(self) -> str:
         return settings.MUTUA_NAME

@@ -8,8 +8,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_changed, user_logged_in
         from allauth.mfa import signals as mfa
+        from django.core import checks
 
         from mutua.accounts import middleware, services
+        from mutua.accounts.mfa_secrets import secret_keys_check
+
+        checks.register(secret_keys_check, deploy=True)
 
         # allauth owns the password and two-factor pages; we record each change and tell the member.
         password_changed.connect(services.password_changed_record, dispatch_uid="mutua_password_changed")

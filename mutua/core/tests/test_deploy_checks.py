@@ -23,13 +23,14 @@ PRODUCTION = {
     "WEB_CONCURRENCY": 4,
     "APP_HOSTS": 1,
     "MEDIA_ROOT_SHARED": False,
+    "MFA_SECRET_KEYS": ["3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="],
 }
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 S3 = {
     "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": "b"}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-OURS = ("core.", "notifications.", "documents.", "payouts.")
+OURS = ("core.", "notifications.", "documents.", "payouts.", "accounts.")
 
 
 def errors(**overrides: object) -> dict[str, checks.CheckMessage]:
@@ -48,6 +49,8 @@ def test_a_production_configuration_passes_the_deploy_checks():
     ("overrides", "check_id", "what_to_set"),
     [
         ({"MUTUA_PUBLIC_URL": ""}, "core.E001", "MUTUA_PUBLIC_URL"),
+        ({"MFA_SECRET_KEYS": []}, "accounts.E001", "MFA_SECRET_KEYS"),
+        ({"MFA_SECRET_KEYS": ["not-a-key"]}, "accounts.E002", "MFA_SECRET_KEYS"),
         ({"MUTUA_PUBLIC_URL": "soci.mutua.example"}, "core.E001", "MUTUA_PUBLIC_URL"),
         ({"MUTUA_PUBLIC_URL": "http://127.0.0.1:8000"}, "core.E002", "MUTUA_PUBLIC_URL"),
         ({"MUTUA_PUBLIC_URL": "https://localhost:8443"}, "core.E002", "MUTUA_PUBLIC_URL"),
