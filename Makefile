@@ -61,6 +61,7 @@ e2e: install test-prerequisites
 test-prerequisites:
 	@command -v chromium >/dev/null || { echo "make test: the browser tests need Debian's Chromium: apt-get install -y chromium"; exit 1; }
 	@(exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null || { echo "make test: Redis must answer on 127.0.0.1:6379: apt-get install -y redis-server, then redis-server --daemonize yes"; exit 1; }
+	@if command -v clamd >/dev/null; then deploy/clamd-local.sh >/dev/null; else echo "make test: clamd is missing (apt-get install -y clamav-daemon): the malware-scan tests will be skipped"; fi
 
 # ruff, then the import contracts (pyproject.toml [tool.importlinter]: the apps form a tree, docs/architecture.md).
 lint: install

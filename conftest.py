@@ -104,3 +104,18 @@ def regional_operator(db):
     user = UserFactory(username="operatore.lombardia", role=Role.REGIONAL_OPERATOR, regional_office=office)
     totp_enable(user)
     return user
+
+
+@pytest.fixture
+def clamd(settings):
+    """ClamAV's daemon, scanning uploads for this test: CLAMD_TEST_URL, or the one deploy/clamd-local.sh starts (CI's
+    .ci/run starts it). Without it the test is skipped, saying so."""
+    import os
+
+    from mutua.documents.scanning import clamd_ping
+
+    url = os.environ.get("CLAMD_TEST_URL") or f"unix://{settings.BASE_DIR / 'var' / 'clamd' / 'clamd.sock'}"
+    settings.CLAMD_URL = url
+    if not clamd_ping():
+        pytest.skip(f"clamd is not running at {url}: start it with deploy/clamd-local.sh (CI's .ci/run does)")
+    return url

@@ -247,6 +247,11 @@ MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 # more than one machine, `check --deploy` asks for a shared cache and for files in a bucket or on that shared disk.
 APP_HOSTS = int(os.environ.get("APP_HOSTS") or "1")
 MEDIA_ROOT_SHARED = env_bool("MEDIA_ROOT_SHARED", False)
+# Malware scan of uploaded files by ClamAV's daemon, in the worker (mutua.documents.scanning): unix:///path/to/socket
+# or tcp://host:3310. Empty: files are not scanned ("Non verificato"), and `check --deploy` warns (documents.W001).
+CLAMD_URL = os.environ.get("CLAMD_URL", "")
+CLAMD_TIMEOUT = int(os.environ.get("CLAMD_TIMEOUT", "60"))  # seconds for one file
+SCAN_MAX_ATTEMPTS = int(os.environ.get("SCAN_MAX_ATTEMPTS", "8"))  # clamd unreachable: retried after 1, 2, 4 … min
 # gunicorn's workers per machine (deploy/gunicorn.conf.py reads the same variable); 0: 2 per core. Read by the
 # deploy check on the cache (mutua.core.checks).
 WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "0")

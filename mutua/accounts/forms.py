@@ -205,12 +205,20 @@ class ProfilePhotoForm(forms.Form):
         label=_("Foto"),
         help_text=_("Un'immagine JPEG o PNG di al massimo 2 MB. La ritagliamo in un quadrato e togliamo i dati EXIF."),
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
+        allow_empty_file=True,  # clean_photo says which file is empty
         error_messages={
             "required": _("Scegli la foto da caricare."),
-            "empty": _("Il file scelto è vuoto."),
             "invalid": _("Non è stato inviato un file: scegli la foto e riprova."),
         },
     )
+
+    def clean_photo(self) -> Any:
+        from mutua.documents.uploads import display_name
+
+        photo = self.cleaned_data["photo"]
+        if photo is not None and not photo.size:
+            raise forms.ValidationError(_("«%(name)s» è vuoto.") % {"name": display_name(photo)}, code="empty")
+        return photo
 
 
 # --- Autenticazione a due fattori (allauth.mfa forms, through MFA_FORMS) ------------------------------------

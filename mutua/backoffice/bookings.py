@@ -103,7 +103,7 @@ def booking_attachment_inline(request: SignedInRequest, pk: int) -> HttpResponse
         booking=booking.pk,
         attachment=attachment.pk,
     )
-    return inline_file_response(attachment)
+    return inline_file_response(request, attachment)
 
 
 def _decided(request: HttpRequest, booking: Booking, exc: services.BookingError) -> HttpResponse:

@@ -17,7 +17,7 @@ from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +41,7 @@ from mutua.claims import selectors as claim_selectors
 from mutua.claims import services
 from mutua.claims.models import Claim, ClaimKind, ClaimStatus
 from mutua.claims.selectors import claim_duplicates
+from mutua.documents.serving import file_missing_response, file_unavailable_response
 from mutua.plans.selectors import member_standing
 
 PAGE_SIZE = 25
@@ -154,26 +155,33 @@ def attachment_inline(request: SignedInRequest, pk: int) -> HttpResponseBase:
         claim=claim.pk,
         attachment=attachment.pk,
     )
-    return inline_file_response(attachment)
+    return inline_file_response(request, attachment)
 
 
-def inline_file_response(attachment: Any) -> HttpResponseBase:
+def inline_file_response(request: HttpRequest, attachment: Any) -> HttpResponseBase:
     """A stored scan (claim or booking file) for display in a page: PDF/JPEG/PNG as is, TIFF as a PDF.
 
     Browsers do not display TIFF. A scanner's TIFF often holds several pages (an invoice and its back): each one
-    becomes a page of the PDF, at the scan's resolution, so the operator sees them all in the same viewer.
+    becomes a page of the PDF, at the scan's resolution, so the operator sees them all in the same viewer. A file
+    still waiting for the malware scan, or quarantined, is not served (409); one the storage lost gets a 404 naming it.
     """
+    refused = file_unavailable_response(request, attachment, for_operator=True)
+    if refused is not None:
+        return refused
     response: HttpResponseBase
-    if attachment.content_type in INLINE_TYPES:
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=False,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
-        )
-    else:
-        response = HttpResponse(tiff_as_pdf(attachment.file), content_type="application/pdf")
-        response["Content-Disposition"] = "inline"
+    try:
+        if attachment.content_type in INLINE_TYPES:
+            response = FileResponse(
+                attachment.file.open("rb"),
+                as_attachment=False,
+                filename=attachment.original_name,
+                content_type=attachment.content_type,
+            )
+        else:
+            response = HttpResponse(tiff_as_pdf(attachment.file), content_type="application/pdf")
+            response["Content-Disposition"] = "inline"
+    except FileNotFoundError:
+        return file_missing_response(request, attachment)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

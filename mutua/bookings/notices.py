@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from mutua.bookings.models import Booking, BookingStatus
+from mutua.audit.services import audit_record
+from mutua.bookings.models import Booking, BookingAttachment, BookingStatus
 from mutua.core.formatting import format_date
 from mutua.members.notices import Notice, member_notify
 from mutua.notifications.models import Notification, NotificationKind
@@ -58,3 +59,35 @@ def booking_status_notify(*, booking: Booking, to_status: str, note: str = "") -
     if notice is None:
         return None
     return member_notify(member_id=booking.member_id, notice=notice)
+
+
+def booking_attachment_infected_record(attachment: BookingAttachment) -> None:
+    """The malware scan quarantined a booking's prescription (mutua.documents.scanning): the audit log and the member
+    are told, in the scan's transaction; the booking review page shows the file as quarantined."""
+    booking = Booking.objects.select_related("member").get(pk=attachment.booking_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"name": attachment.original_name, "n": booking.pk, "mutua": settings.MUTUA_NAME}
+        text = (
+            _(
+                "Il file «%(name)s» che hai allegato alla prenotazione n. %(n)s contiene una minaccia secondo il "
+                "nostro antivirus: lo abbiamo messo da parte e nessuno lo aprirà. Controlla il tuo computer con un "
+                "antivirus; l'operatore ti chiederà di inviarne una copia pulita."
+            )
+            % values
+        )
+        notice = Notice(
+            kind=NotificationKind.CLAIM_STATUS,
+            title=_("Prenotazione n. %(n)s: un file non è stato accettato") % values,
+            body=text,
+            email=text,
+            sms=_("%(mutua)s: un file della prenotazione n. %(n)s non è stato accettato dall'antivirus.") % values,
+            url=booking_url(booking.pk),
+        )
+    audit_record(
+        action="file.quarantined",
+        member=booking.member,
+        booking=booking.pk,
+        attachment=attachment.pk,
+        threat=attachment.scan_signature,
+    )
+    member_notify(member_id=booking.member_id, notice=notice)

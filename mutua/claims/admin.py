@@ -57,7 +57,16 @@ class ClaimAdmin(ReadOnlyAdmin):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ["original_name", "content_type", "size", "sha256", "created_at"]
+    fields = [
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "created_at",
+        "scan_status",
+        "scan_signature",
+        "scanned_at",
+    ]
     show_change_link = False
 
 

@@ -113,7 +113,7 @@ def claim_detail_for_member(*, member: Member, pk: int) -> Claim | None:
     The open suspension (at most one, a constraint says so) is joined to the claim row: ``claim.open_suspension``,
     absent when there is none.
     """
-    attachments = Attachment.objects.only("document_id", "original_name")
+    attachments = Attachment.objects.only("document_id", "original_name", "scan_status")
     documents = (
         ClaimDocument.objects.select_related("beneficiary", "settlement")
         .only(

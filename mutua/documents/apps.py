@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from mutua.documents.checks import media_storage_check
+        from mutua.documents.checks import malware_scan_check, media_storage_check
 
         checks.register(media_storage_check, deploy=True)
+        checks.register(malware_scan_check, deploy=True)

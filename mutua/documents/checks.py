@@ -1,11 +1,11 @@
-"""Deploy check (`manage.py check --deploy`): members' files where every machine of the deployment finds them."""
+"""Deploy checks (`manage.py check --deploy`): members' files where every machine finds them, and scanned."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 from django.utils.translation import gettext as _
 
 LOCAL_STORAGES = frozenset({"django.core.files.storage.FileSystemStorage"})
@@ -30,3 +30,19 @@ def media_storage_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             )
         ]
     return []
+
+
+def malware_scan_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Without clamd, uploaded files reach operators unscanned: a warning, so a stack without clamd still starts."""
+    if settings.CLAMD_URL:
+        return []
+    return [
+        Warning(
+            _("I file caricati dai soci non sono controllati dall'antivirus: gli operatori li aprono senza verifica."),
+            hint=_(
+                "Imposta CLAMD_URL al demone ClamAV (clamav-daemon), ad esempio unix:///var/run/clamav/clamd.ctl "
+                "oppure tcp://clamav:3310."
+            ),
+            id="documents.W001",
+        )
+    ]

@@ -46,11 +46,21 @@ def private_storage_name(folder: str) -> str:
     return f"{folder}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
 
 
+class ScanStatus(models.TextChoices):
+    """Where a stored file stands with the malware scan (mutua.documents.scanning)."""
+
+    PENDING = "pending", _("In verifica antivirus")
+    CLEAN = "clean", _("Verificato")
+    INFECTED = "infected", _("In quarantena")
+    NOT_SCANNED = "not_scanned", _("Non verificato")  # scanning off (CLAMD_URL empty), or stored before it existed
+
+
 class StoredFile(models.Model):
     """A file a member uploaded, checked by content (`documents.uploads`), never served from a public URL.
 
     A concrete model adds the row the file belongs to and declares `file` again with its own `upload_to`: the
-    function its migrations name, which picks the storage folder (`private_storage_name`).
+    function its migrations name, which picks the storage folder (`private_storage_name`). With scanning on, a new
+    file is `pending` until the worker's malware scan says `clean` or `infected` (then it is moved to quarantine).
     """
 
     file = models.FileField(_("file"), max_length=200)
@@ -59,6 +69,11 @@ class StoredFile(models.Model):
     size = models.PositiveIntegerField(_("dimensione (byte)"))
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(_("caricato il"), default=timezone.now)
+    scan_status = models.CharField(
+        _("controllo antivirus"), max_length=12, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
+    scan_signature = models.CharField(_("minaccia rilevata"), max_length=200, blank=True)
+    scanned_at = models.DateTimeField(_("controllato il"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -66,3 +81,8 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def operator_can_open(self) -> bool:
+        """Operators open a file only once the scan found it clean (or when nothing scans: `not_scanned`)."""
+        return self.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)

@@ -111,11 +111,16 @@ def uploads_check(
 
 
 def uploads_save(accepted: Sequence[tuple[Any, UploadInfo]], *, build: Callable[..., Stored]) -> list[Stored]:
-    """Store checked files as the rows `build(original_name=…, content_type=…, size=…, sha256=…)` makes.
+    """Store checked files as the rows `build(original_name=…, content_type=…, size=…, sha256=…, scan_status=…)` makes.
 
     The caller holds a transaction: if one file cannot be written the rows roll back with it, and the files
-    already written are removed here, so a failure leaves nothing behind.
+    already written are removed here, so a failure leaves nothing behind. With scanning on, each file is stored
+    `pending` and its malware scan queued in the same transaction (mutua.documents.scanning).
     """
+    from mutua.documents.models import ScanStatus
+    from mutua.documents.scanning import scanning_enabled, stored_files_queue_scan
+
+    status = ScanStatus.PENDING if scanning_enabled() else ScanStatus.NOT_SCANNED
     stored: list[Stored] = []
     try:
         for upload, info in accepted:
@@ -125,6 +130,7 @@ def uploads_save(accepted: Sequence[tuple[Any, UploadInfo]], *, build: Callable[
                 content_type=info.content_type,
                 size=info.size,
                 sha256=info.sha256,
+                scan_status=status,
             )
             row.file.save(upload.name or "file", upload, save=False)
             row.save()
@@ -133,6 +139,7 @@ def uploads_save(accepted: Sequence[tuple[Any, UploadInfo]], *, build: Callable[
         for row in stored:
             row.file.delete(save=False)
         raise
+    stored_files_queue_scan(stored)
     return stored
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -234,6 +234,6 @@ def booking_receipt(request: MemberRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @member_view
-def booking_attachment_download(request: MemberRequest, pk: int) -> FileResponse:
+def booking_attachment_download(request: MemberRequest, pk: int) -> HttpResponseBase:
     """The prescription, only to its owner, as a download, never sniffed as HTML."""
-    return stored_file_download(selectors.booking_attachment_for_member(member=request.member, pk=pk))
+    return stored_file_download(request, selectors.booking_attachment_for_member(member=request.member, pk=pk))

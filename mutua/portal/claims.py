@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -384,9 +384,9 @@ def claim_cancel(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @member_view
-def attachment_download(request: MemberRequest, pk: int) -> FileResponse:
+def attachment_download(request: MemberRequest, pk: int) -> HttpResponseBase:
     """Files only through this view: the owner only, as a download, never sniffed as HTML."""
-    return stored_file_download(selectors.attachment_for_member(member=request.member, pk=pk))
+    return stored_file_download(request, selectors.attachment_for_member(member=request.member, pk=pk))
 
 
 @member_view

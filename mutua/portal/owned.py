@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from mutua.bookings.services import BookingError
 from mutua.claims.services import ClaimError
 from mutua.documents.models import StoredFile
+from mutua.documents.serving import file_missing_response, file_unavailable_response
 
 T = TypeVar("T")
 R = TypeVar("R", bound=HttpResponseBase)
@@ -33,11 +34,21 @@ def private(response: R) -> R:
     return response
 
 
-def stored_file_download(stored: StoredFile | None) -> FileResponse:
-    """A member's own uploaded file, streamed as a download under the name they gave it; 404 for anyone else's."""
+def stored_file_download(request: HttpRequest, stored: StoredFile | None) -> HttpResponseBase:
+    """A member's own uploaded file, streamed as a download under the name they gave it; 404 for anyone else's.
+
+    A quarantined file is not handed back (409), and one the storage lost gets a 404 page that names it.
+    """
     stored = owned_or_404(stored)
+    refused = file_unavailable_response(request, stored, for_operator=False)
+    if refused is not None:
+        return refused
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        return file_missing_response(request, stored)
     response = FileResponse(
-        stored.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=stored.original_name,
         content_type=stored.content_type,

@@ -165,6 +165,7 @@ class TestPhoto:
             ("bomba.png", samples.tiff_header_only(60_000, 60_000), "«bomba.png» non è un&#x27;immagine valida"),
             ("scansione.tif", samples.tiff_bytes(), "«scansione.tif» non è un&#x27;immagine valida"),
             ("fattura.pdf", samples.pdf_bytes(), "«fattura.pdf» non è un&#x27;immagine valida"),
+            ("IMG_0042.jpg", b"", "«IMG_0042.jpg» è vuoto."),  # an empty file's message names it
         ],
     )
     def test_rejected_files_get_a_message_next_to_the_field(self, client, member, name, content, message):

@@ -22,6 +22,7 @@ from mutua.claims.models import (
     Settlement,
     StudySubsidyRate,
 )
+from mutua.claims.quarantine import settlement_blocked_by_files
 from mutua.claims.services.transitions import ClaimError, InvalidTransition, claim_transition
 from mutua.core.formatting import format_eur
 from mutua.members.models import Member
@@ -185,6 +186,9 @@ def claim_settle(*, claim: Claim, actor: User, figures: Mapping[int, SettlementF
         locked = Claim.objects.select_for_update().get(pk=claim.pk)
         if locked.status != ClaimStatus.IN_REVIEW:
             raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.SETTLED)
+        blocked = settlement_blocked_by_files(locked)
+        if blocked:
+            raise ClaimError(blocked)
         lines = claim_settlement_lines(claim=locked, figures=figures)
         if not lines:
             raise ClaimError(_("La pratica non ha documenti con un importo da liquidare."))
@@ -272,6 +276,9 @@ def claim_study_subsidy_approve(*, claim: Claim, actor: User) -> Claim:
             raise ClaimError(_("Solo un sussidio allo studio si approva con l'importo fisso del bando."))
         if locked.status != ClaimStatus.IN_REVIEW:
             raise InvalidTransition(claim=locked, from_status=locked.status, to_status=ClaimStatus.SETTLED)
+        blocked = settlement_blocked_by_files(locked)
+        if blocked:
+            raise ClaimError(blocked)
         lines = study_subsidy_lines(claim=locked)
         if not lines:
             raise ClaimError(_("La pratica non ha certificati scolastici da approvare."))

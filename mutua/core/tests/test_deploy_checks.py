@@ -24,6 +24,7 @@ PRODUCTION = {
     "APP_HOSTS": 1,
     "MEDIA_ROOT_SHARED": False,
     "MFA_SECRET_KEYS": ["3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="],
+    "CLAMD_URL": "unix:///var/run/clamav/clamd.ctl",
 }
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 S3 = {
@@ -93,3 +94,12 @@ def test_without_deploy_the_checks_stay_quiet_so_make_run_starts():
     local = {"MUTUA_PUBLIC_URL": "http://127.0.0.1:8000", "MUTUA_SHOW_OUTBOX": True, "CACHES": LOCAL_CACHE}
     with override_settings(**{**PRODUCTION, **local}):
         call_command("check", "--fail-level", "ERROR")
+
+
+def test_without_clamd_the_deploy_check_warns_that_files_are_not_scanned():
+    with override_settings(**{**PRODUCTION, "CLAMD_URL": ""}):
+        found = {m.id: m for m in checks.run_checks(include_deployment_checks=True)}
+        call_command("check", "--deploy", "--fail-level", "ERROR")  # a warning: the containers still start
+    assert found["documents.W001"].level == checks.WARNING and "CLAMD_URL" in str(found["documents.W001"])
+    with override_settings(**PRODUCTION):
+        assert "documents.W001" not in {m.id for m in checks.run_checks(include_deployment_checks=True)}
