@@ -181,7 +181,7 @@ def inline_file_response(request: HttpRequest, attachment: Any) -> HttpResponseB
             response = HttpResponse(tiff_as_pdf(attachment.file), content_type="application/pdf")
             response["Content-Disposition"] = "inline"
     except FileNotFoundError:
-        return file_missing_response(request, attachment)
+        return file_missing_response(request, attachment, bare=True)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
