@@ -2,8 +2,9 @@
 
 1. **Upload.** `uploads_save` stores the file as `pending` and queues `scan_stored_file` in the same transaction
    (with scanning off, CLAMD_URL empty, it is stored as `not_scanned` and nothing is queued).
-2. **Scan, in the worker.** The file is streamed from the storage to clamd (INSTREAM, through clamav-client), so it
-   works with a bucket as with a local disk. `OK` marks the file `clean`; `FOUND` marks it `infected`.
+2. **Scan, in the worker.** The file is streamed from the storage to clamd (INSTREAM, by the project's own client in
+   documents/clamd.py), so it works with a bucket as with a local disk. `OK` marks the file `clean`; `FOUND` marks
+   it `infected`.
 3. **Quarantine.** An infected file is moved under `quarantine/` in the same private storage (kept for whoever
    investigates, served by no view) and the app the file belongs to is told (`infected_handler_register`): claims
    notify the member, write the claim's timeline and block the settlement while the file stands.
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from mutua.core.requestid import current_request_id
+from mutua.documents import clamd
 from mutua.documents.models import ScanStatus, StoredFile, private_storage_name
 
 logger = logging.getLogger("mutua.scanning")
@@ -50,41 +52,21 @@ def scanning_enabled() -> bool:
     return bool(settings.CLAMD_URL)
 
 
-def clamd_client() -> Any:
-    """A clamav-client connection to CLAMD_URL: unix:///path/to/clamd.ctl or tcp://host:3310."""
-    from clamav_client.clamd import ClamdNetworkSocket, ClamdUnixSocket
-
-    url: str = settings.CLAMD_URL
-    timeout: int = settings.CLAMD_TIMEOUT
-    if url.startswith("tcp://"):
-        host, _, port = url.removeprefix("tcp://").rpartition(":")
-        return ClamdNetworkSocket(host=host.strip("[]") or "127.0.0.1", port=int(port or 3310), timeout=timeout)
-    return ClamdUnixSocket(path=url.removeprefix("unix://"), timeout=timeout)
-
-
 def clamd_ping() -> bool:
-    from clamav_client.clamd import ClamdError
-
-    try:
-        return bool(clamd_client().ping() == "PONG")
-    except (ClamdError, OSError):
-        return False
+    return clamd.ping(settings.CLAMD_URL, settings.CLAMD_TIMEOUT)
 
 
 def content_scan(handle: BinaryIO) -> str | None:
     """The name of what clamd found in the content, or None when it is clean. Raises ScanUnavailable."""
-    from clamav_client.clamd import ClamdError
-
     try:
-        result = clamd_client().instream(handle)
-    except (ClamdError, OSError) as error:
+        status, detail = clamd.instream(settings.CLAMD_URL, settings.CLAMD_TIMEOUT, handle)
+    except clamd.ClamdError as error:
         raise ScanUnavailable(str(error)) from error
-    status, signature = next(iter(result.values()), ("ERROR", "no answer"))
     if status == "FOUND":
-        return str(signature or "unknown")
+        return detail or "unknown"
     if status == "OK":
         return None
-    raise ScanUnavailable(f"clamd answered {status}: {signature}")
+    raise ScanUnavailable(f"clamd answered {status}: {detail}")
 
 
 def stored_files_queue_scan(rows: list[Any]) -> None:
