@@ -25,8 +25,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 from mutua.plans.selectors import NOT_DETRAIBILE_METHODS, payment_split
 
+StrOrPromise = str | Promise
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 # The family part of a payment whose adesione lists no family member: it belongs to nobody the file can name.
@@ -45,6 +49,12 @@ class ExpenseType(StrEnum):
 
     HEALTH = "spese_sanitarie"
     SURGERY = "intervento_chirurgico"
+
+
+EXPENSE_LABELS: dict[str, StrOrPromise] = {
+    ExpenseType.HEALTH: gettext_lazy("Spese sanitarie"),
+    ExpenseType.SURGERY: gettext_lazy("Intervento chirurgico"),
+}
 
 
 @dataclass(frozen=True)

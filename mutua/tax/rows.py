@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum
@@ -181,9 +181,17 @@ def member_reimbursement_rows(*, member: Member, year: int) -> list[Reimbursemen
     ]
 
 
-def households(*, year: int, cap: Decimal | None, size: int = SLICE_SIZE) -> Iterator[MemberFigures]:
-    """Every household with something to report in the year, by member id, one slice of members at a time."""
-    for low, high in member_slices(year=year, size=size):
+def households(
+    *,
+    year: int,
+    cap: Decimal | None,
+    size: int = SLICE_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[MemberFigures]:
+    """Every household with something to report in the year, by member id, one slice of members at a time;
+    `progress` is told (slices done, slices in all) after each slice."""
+    slices = list(member_slices(year=year, size=size))
+    for done, (low, high) in enumerate(slices, start=1):
         yield from tax_figures(
             year=year,
             people=people_rows(low=low, high=high),
@@ -191,6 +199,8 @@ def households(*, year: int, cap: Decimal | None, size: int = SLICE_SIZE) -> Ite
             reimbursements=reimbursement_rows(year=year, low=low, high=high),
             cap=cap,
         )
+        if progress is not None:
+            progress(done, len(slices))
 
 
 def member_figures(*, member: Member, year: int, cap: Decimal | None) -> MemberFigures | None:

@@ -1,0 +1,156 @@
+"""The background preparation of a communication's file (django-tasks, `manage.py db_worker`).
+
+The file is written to a temporary file, slice of members by slice, with the progress saved on the row as it goes;
+only when it is complete is it stored and the row made "ready": a failure leaves no file, only the error. Running
+the task twice (a worker that died, recovered by `tasks_recover_stale`) starts the file again from the beginning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from mutua.audit.services import audit_record
+from mutua.plans.selectors import deduction_cap_for
+from mutua.tax import rows
+from mutua.tax.layout import parse
+from mutua.tax.models import CommunicationKind, CommunicationStatus, TaxCommunication
+from mutua.tax.writer import Header, WrittenFile, write_communication
+
+logger = logging.getLogger("mutua.tax")
+# How many changed records are kept to be listed; the count is always complete.
+CHANGES_SAMPLE = 500
+AMOUNT_FIELDS = (
+    "treatment",
+    "contributions_same_year",
+    "contributions_earlier_years",
+    "spent_same_year",
+    "reimbursed_same_year",
+    "spent_earlier_years",
+    "reimbursed_earlier_years",
+)
+
+
+@task()
+def communication_generate(*, communication_id: int, request_id: str = "") -> None:
+    communication_build(communication_id=communication_id)
+
+
+def _details(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="ascii", newline="") as fh:
+        for line in fh:
+            if line.startswith("1"):
+                yield parse(line)
+
+
+def _changes(old: Path, new: Path) -> tuple[int, list[dict[str, str]]]:
+    """The detail records that differ between two files, by (member, person): added, removed or changed."""
+
+    def keyed(path: Path) -> dict[tuple[str, str], tuple[str, ...]]:
+        return {(d["member_cf"], d["person_cf"]): tuple(d[f] for f in AMOUNT_FIELDS) for d in _details(path)}
+
+    before, after = keyed(old), keyed(new)
+    count, sample = 0, list[dict[str, str]]()
+    for key in sorted(before.keys() | after.keys()):
+        if before.get(key) == after.get(key):
+            continue
+        count += 1
+        if len(sample) < CHANGES_SAMPLE:
+            change = {"member_cf": key[0], "person_cf": key[1]}
+            for label, values in (("before", before.get(key)), ("after", after.get(key))):
+                if values is not None:
+                    change[label] = " ".join(
+                        f"{f}={v}" for f, v in zip(AMOUNT_FIELDS, values, strict=True) if f != "treatment"
+                    )
+            sample.append(change)
+    return count, sample
+
+
+def communication_build(*, communication_id: int) -> TaxCommunication | None:
+    """Write the file of a communication being prepared, store it, and make it ready (or failed, with why)."""
+    communication = TaxCommunication.objects.filter(pk=communication_id, status=CommunicationStatus.GENERATING).first()
+    if communication is None:
+        return None  # already done, or set aside
+    year = communication.year
+    cap = deduction_cap_for(year=year)
+    header = Header(
+        sender_cf=settings.MUTUA_FISCAL_CODE,
+        sender_name=settings.MUTUA_NAME,
+        fund_type=settings.MUTUA_TAX_FUND_TYPE,
+        year=year,
+        kind=communication.kind,
+        created_on=timezone.localdate(),
+        version=communication.version,
+        replaced_protocol=communication.replaces.protocol if communication.replaces else "",
+    )
+
+    def progress(done: int, total: int) -> None:
+        TaxCommunication.objects.filter(pk=communication_id).update(progress=min(99, done * 100 // max(total, 1)))
+
+    with tempfile.TemporaryDirectory(prefix="mutua-tax-") as tmp:
+        path = Path(tmp) / communication.file_name
+        try:
+            with path.open("w", encoding="ascii", newline="") as out:
+                written = write_communication(
+                    out,
+                    header=header,
+                    households=rows.households(year=year, cap=cap.amount if cap else None, progress=progress),
+                )
+            count, changes = 0, list[dict[str, str]]()
+            replaced = communication.replaces
+            if replaced is not None and communication.kind == CommunicationKind.REPLACING and replaced.file:
+                old = Path(tmp) / "replaced.txt"
+                with replaced.file.open("rb") as src:
+                    old.write_bytes(src.read())
+                count, changes = _changes(old, path)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with transaction.atomic():
+                locked = TaxCommunication.objects.select_for_update().get(pk=communication_id)
+                if locked.status != CommunicationStatus.GENERATING:
+                    return None
+                with path.open("rb") as fh:
+                    locked.file.save(communication.file_name, File(fh), save=False)
+                _finish(locked, written, digest=digest, size=path.stat().st_size, changes=(count, changes))
+        except Exception as error:
+            logger.exception("tax: communication %s of %s failed", communication_id, year)
+            with transaction.atomic():
+                TaxCommunication.objects.filter(pk=communication_id, status=CommunicationStatus.GENERATING).update(
+                    status=CommunicationStatus.FAILED, error=str(error)[:500], finished_at=timezone.now()
+                )
+                audit_record(action="tax.communication_failed", year=year, communication=communication_id)
+            return None
+    return locked
+
+
+def _finish(
+    c: TaxCommunication, written: WrittenFile, *, digest: str, size: int, changes: tuple[int, list[dict[str, str]]]
+) -> None:
+    c.status = CommunicationStatus.READY
+    c.progress = 100
+    c.finished_at = timezone.now()
+    c.sha256, c.size = digest, size
+    c.totals = written.totals() | {
+        "by_expense": {k: str(v) for k, v in sorted(written.reimbursed_by_expense.items(), reverse=True)}
+    }
+    c.anomaly_counts = written.anomaly_counts
+    c.anomalies = [a.as_dict() for a in written.anomalies]
+    c.changes_count, c.changes = changes
+    c.save()
+    audit_record(
+        action="tax.communication_ready",
+        year=c.year,
+        version=c.version,
+        communication=c.pk,
+        sha256=digest,
+        details=written.details,
+        anomalies=sum(written.anomaly_counts.values()),
+    )
