@@ -59,7 +59,9 @@ def file_lines(communication: TaxCommunication) -> list[str]:
 # --- Services -----------------------------------------------------------------------------------------------------
 
 
-def test_preparing_writes_the_file_in_the_background_and_makes_it_ready(paid_year: Member, supervisor: User, year: int) -> None:
+def test_preparing_writes_the_file_in_the_background_and_makes_it_ready(
+    paid_year: Member, supervisor: User, year: int
+) -> None:
     communication = services.communication_start(year=year, actor=supervisor)
     assert (communication.status, communication.kind, communication.version) == ("ready", "O", 1)
     assert communication.progress == 100
@@ -144,9 +146,7 @@ def test_a_wrong_protocol_is_refused_and_nothing_is_marked(
 
 def test_a_version_is_marked_sent_once(paid_year: Member, supervisor: User, year: int) -> None:
     communication = services.communication_start(year=year, actor=supervisor)
-    services.communication_mark_sent(
-        communication=communication, protocol="26031612345678901-000001", actor=supervisor
-    )
+    services.communication_mark_sent(communication=communication, protocol="26031612345678901-000001", actor=supervisor)
     with pytest.raises(services.TaxCommunicationError, match="già segnata come inviata"):
         services.communication_mark_sent(
             communication=communication, protocol="26031612345678901-000002", actor=supervisor
