@@ -82,6 +82,7 @@ def _year_page(
             ],
             "form": form or ProtocolForm(),
             "totals": _totals(current),
+            "changes": _changes(current),
             "by_expense": _by_expense(current),
         },
         status=status,
@@ -115,6 +116,30 @@ def _by_expense(c: TaxCommunication | None) -> list[tuple[str, str, str]]:
     for key, amount in (c.totals.get("by_expense") or {}).items():
         expense_year, _sep, kind = key.partition("/")
         out.append((expense_year, str(labels.get(kind, kind)), format_eur(Decimal(amount))))
+    return out
+
+
+FIELD_LABELS = {
+    "contributions_same_year": gettext_lazy("contributi relativi all'anno"),
+    "contributions_earlier_years": gettext_lazy("contributi relativi ad anni precedenti"),
+    "spent_same_year": gettext_lazy("spese dell'anno"),
+    "reimbursed_same_year": gettext_lazy("rimborsi di spese dell'anno"),
+    "spent_earlier_years": gettext_lazy("spese di anni precedenti"),
+    "reimbursed_earlier_years": gettext_lazy("rimborsi di spese di anni precedenti"),
+}
+
+
+def _changes(c: TaxCommunication | None) -> list[tuple[dict[str, object], list[str]]]:
+    """Each changed person with its changed figures in words: "rimborsi di spese dell'anno: € 150,00 → € 0,00"."""
+    if c is None or c.status != CommunicationStatus.READY:
+        return []
+    out = []
+    for change in c.changes:
+        lines = [
+            f"{FIELD_LABELS.get(name, name)}: {format_eur(Decimal(before) / 100)} → {format_eur(Decimal(after) / 100)}"
+            for name, before, after in change.get("fields", [])
+        ]
+        out.append((change, lines))
     return out
 
 

@@ -52,26 +52,35 @@ def _details(path: Path) -> Iterator[dict[str, str]]:
                 yield parse(line)
 
 
-def _changes(old: Path, new: Path) -> tuple[int, list[dict[str, str]]]:
-    """The detail records that differ between two files, by (member, person): added, removed or changed."""
+def _changes(old: Path, new: Path) -> tuple[int, list[dict[str, object]]]:
+    """The detail records that differ between two files, by (member, person): each changed field with its value
+    before and after (amounts in cents; a record added or removed has zeros on the missing side)."""
 
     def keyed(path: Path) -> dict[tuple[str, str], tuple[str, ...]]:
         return {(d["member_cf"], d["person_cf"]): tuple(d[f] for f in AMOUNT_FIELDS) for d in _details(path)}
 
     before, after = keyed(old), keyed(new)
-    count, sample = 0, list[dict[str, str]]()
+    count, sample = 0, list[dict[str, object]]()
     for key in sorted(before.keys() | after.keys()):
         if before.get(key) == after.get(key):
             continue
         count += 1
         if len(sample) < CHANGES_SAMPLE:
-            change = {"member_cf": key[0], "person_cf": key[1]}
-            for label, values in (("before", before.get(key)), ("after", after.get(key))):
-                if values is not None:
-                    change[label] = " ".join(
-                        f"{f}={v}" for f, v in zip(AMOUNT_FIELDS, values, strict=True) if f != "treatment"
-                    )
-            sample.append(change)
+            zeros = ("0",) * len(AMOUNT_FIELDS)
+            old_values, new_values = before.get(key, zeros), after.get(key, zeros)
+            sample.append(
+                {
+                    "member_cf": key[0],
+                    "person_cf": key[1],
+                    "added": key not in before,
+                    "removed": key not in after,
+                    "fields": [
+                        [f, int(o), int(n)]
+                        for f, o, n in zip(AMOUNT_FIELDS, old_values, new_values, strict=True)
+                        if o != n and f != "treatment"
+                    ],
+                }
+            )
     return count, sample
 
 
@@ -105,7 +114,7 @@ def communication_build(*, communication_id: int) -> TaxCommunication | None:
                     header=header,
                     households=rows.households(year=year, cap=cap.amount if cap else None, progress=progress),
                 )
-            count, changes = 0, list[dict[str, str]]()
+            count, changes = 0, list[dict[str, object]]()
             replaced = communication.replaces
             if replaced is not None and communication.kind == CommunicationKind.REPLACING and replaced.file:
                 old = Path(tmp) / "replaced.txt"
@@ -132,7 +141,7 @@ def communication_build(*, communication_id: int) -> TaxCommunication | None:
 
 
 def _finish(
-    c: TaxCommunication, written: WrittenFile, *, digest: str, size: int, changes: tuple[int, list[dict[str, str]]]
+    c: TaxCommunication, written: WrittenFile, *, digest: str, size: int, changes: tuple[int, list[dict[str, object]]]
 ) -> None:
     c.status = CommunicationStatus.READY
     c.progress = 100
