@@ -1,8 +1,9 @@
 """The rows `mutua.tax.figures.tax_figures` reads, straight from the database, for the whole mutual or one member.
 
-For the whole mutual the work is split into slices of member ids (`member_slices`): each slice costs four
-queries whatever its size (people, contributions with their adesioni's family, reimbursements summed in SQL),
-so memory stays flat and the file is written as it goes.
+For the whole mutual (`households`) each table is read once, in member order, through a server-side cursor on
+PostgreSQL: the contributions paid in the year, the family of the adesioni, the reimbursements summed in SQL by
+person, year of expense and kind, the members and their family members. The streams are merged member by member,
+so memory stays flat, the file is written as it goes, and the number of queries does not grow with the mutual.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from mutua.claims.models import REIMBURSEMENT_KINDS, ClaimKind, Settlement
@@ -28,7 +30,7 @@ from mutua.tax.figures import (
     tax_figures,
 )
 
-SLICE_SIZE = 5000
+CHUNK_SIZE = 5000
 
 EXPENSE_TYPES: dict[str, str] = {
     ClaimKind.REIMBURSEMENT_STANDARD: ExpenseType.HEALTH,
@@ -55,70 +57,56 @@ def reimbursements_paid(*, year: int) -> QuerySet[Settlement]:
     )
 
 
-def member_slices(*, year: int, size: int = SLICE_SIZE) -> Iterator[tuple[int, int]]:
-    """Ranges [low, high] of member ids covering every member with a contribution or reimbursement in the year."""
-    bounds = [
-        contributions_paid(year=year).aggregate(low=Min("member_id"), high=Max("member_id")),
-        reimbursements_paid(year=year).aggregate(
-            low=Min("document__claim__member_id"), high=Max("document__claim__member_id")
-        ),
-    ]
-    lows = [b["low"] for b in bounds if b["low"] is not None]
-    highs = [b["high"] for b in bounds if b["high"] is not None]
-    if not lows:
-        return
-    low, high = min(lows), max(highs)
-    while low <= high:
-        yield low, min(low + size - 1, high)
-        low += size
+def has_data(*, year: int) -> bool:
+    """Whether the year has a contribution or a reimbursement to communicate."""
+    return contributions_paid(year=year).exists() or reimbursements_paid(year=year).exists()
 
 
-def people_rows(*, low: int, high: int) -> list[PersonRow]:
-    rows = [
-        PersonRow(member_id=pk, beneficiary_id=None, fiscal_code=cf, name=f"{last} {first}")
-        for pk, cf, first, last in Member.objects.filter(pk__gte=low, pk__lte=high).values_list(
+def people_rows(*, member: Member) -> list[PersonRow]:
+    """The member and their family members, in one query besides the member already read."""
+    rows = [PersonRow(member.pk, None, member.fiscal_code, f"{member.last_name} {member.first_name}")]
+    rows += [
+        PersonRow(member_id=member.pk, beneficiary_id=pk, fiscal_code=cf, name=f"{last} {first}")
+        for pk, cf, first, last in Beneficiary.objects.filter(member=member).values_list(
             "pk", "fiscal_code", "first_name", "last_name"
         )
-    ]
-    rows += [
-        PersonRow(member_id=member_id, beneficiary_id=pk, fiscal_code=cf, name=f"{last} {first}")
-        for pk, member_id, cf, first, last in Beneficiary.objects.filter(
-            member_id__gte=low, member_id__lte=high
-        ).values_list("pk", "member_id", "fiscal_code", "first_name", "last_name")
     ]
     return rows
 
 
-def contribution_rows(*, year: int, low: int, high: int) -> list[ContributionRow]:
-    values = list(
-        contributions_paid(year=year)
-        .filter(member_id__gte=low, member_id__lte=high)
-        .values_list(
-            "member_id", "enrollment_id", "year", "paid_on", "amount_paid", "amount_due", "family_part", "method"
-        )
+CONTRIBUTION_COLUMNS = (
+    "member_id", "enrollment_id", "year", "paid_on", "amount_paid", "amount_due", "family_part", "method"
+)  # fmt: skip
+
+
+def _contribution(row: tuple[Any, ...], families: dict[int, list[int]]) -> ContributionRow:
+    member_id, enrollment_id, competence, paid_on, paid, due, family_part, method = row
+    return ContributionRow(
+        member_id=member_id,
+        competence_year=competence,
+        paid_on=paid_on,
+        amount_paid=paid,
+        amount_due=due,
+        family_part=family_part,
+        method=method,
+        family_ids=tuple(families.get(enrollment_id, ())),
     )
-    family: dict[int, list[int]] = defaultdict(list)
+
+
+def contribution_rows(*, member: Member, year: int) -> list[ContributionRow]:
+    """One member's contributions paid in the year, each with the family of its adesione."""
+    values = list(contributions_paid(year=year).filter(member=member).values_list(*CONTRIBUTION_COLUMNS))
+    families: dict[int, list[int]] = defaultdict(list)
     with_family = sorted({v[1] for v in values if v[6] > 0})
     if with_family:
         through = Enrollment.beneficiaries.through
-        for enrollment_id, beneficiary_id in through.objects.filter(enrollment_id__in=with_family).values_list(
-            "enrollment_id", "beneficiary_id"
+        for enrollment_id, beneficiary_id in (
+            through.objects.filter(enrollment_id__in=with_family)
+            .order_by("beneficiary_id")
+            .values_list("enrollment_id", "beneficiary_id")
         ):
-            family[enrollment_id].append(beneficiary_id)
-    return [
-        ContributionRow(
-            member_id=member_id,
-            competence_year=competence,
-            paid_on=paid_on,
-            amount_paid=paid,
-            amount_due=due,
-            family_part=family_part,
-            method=method,
-            family_ids=tuple(family.get(enrollment_id, ())),
-        )
-        for member_id, enrollment_id, competence, paid_on, paid, due, family_part, method in values
-        if paid_on is not None  # the query asks for a date in the year: never None
-    ]
+            families[enrollment_id].append(beneficiary_id)
+    return [_contribution(v, families) for v in values]
 
 
 def _cents(value: Decimal | float | None) -> Decimal:
@@ -126,12 +114,11 @@ def _cents(value: Decimal | float | None) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def reimbursement_rows(*, year: int, low: int, high: int) -> list[ReimbursementRow]:
+def _reimbursement_groups(*, year: int) -> QuerySet[Settlement, tuple[Any, ...]]:
     """Reimbursements paid in the year, summed in SQL by person, year of the expense and kind of claim."""
     spent = Coalesce("document__amount", "amount_requested", output_field=DecimalField())
-    grouped = (
+    return (
         reimbursements_paid(year=year)
-        .filter(document__claim__member_id__gte=low, document__claim__member_id__lte=high)
         .values(
             member=F("document__claim__member_id"),
             beneficiary=F("document__beneficiary_id"),
@@ -143,21 +130,22 @@ def reimbursement_rows(*, year: int, low: int, high: int) -> list[ReimbursementR
             spent=Sum(spent),
             over=Count("pk", filter=Q(document__amount__isnull=False, amount_paid__gt=F("document__amount"))),
         )
-        .order_by()
+        .values_list("member", "beneficiary", "expense_year", "kind", "paid", "spent", "over")
     )
-    return [
-        ReimbursementRow(
-            member_id=g["member"],
-            beneficiary_id=g["beneficiary"],
-            expense_year=g["expense_year"],
-            payment_year=year,
-            expense_type=EXPENSE_TYPES[g["kind"]],
-            amount_paid=_cents(g["paid"]),
-            amount_spent=_cents(g["spent"]),
-            over_expense=g["over"],
-        )
-        for g in grouped
-    ]
+
+
+def _reimbursement(row: tuple[Any, ...], year: int) -> ReimbursementRow:
+    member_id, beneficiary_id, expense_year, kind, paid, spent, over = row
+    return ReimbursementRow(
+        member_id=member_id,
+        beneficiary_id=beneficiary_id,
+        expense_year=expense_year,
+        payment_year=year,
+        expense_type=EXPENSE_TYPES[kind],
+        amount_paid=_cents(paid),
+        amount_spent=_cents(spent),
+        over_expense=over,
+    )
 
 
 def member_reimbursement_rows(*, member: Member, year: int) -> list[ReimbursementRow]:
@@ -181,34 +169,93 @@ def member_reimbursement_rows(*, member: Member, year: int) -> list[Reimbursemen
     ]
 
 
+class _Stream:
+    """Rows ordered by member id (their first value), handed out one member at a time."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self._next: tuple[Any, ...] | None = next(rows, None)
+
+    def take(self, member_id: int) -> list[tuple[Any, ...]]:
+        """The rows of `member_id`, after dropping those of members before it."""
+        out = []
+        while self._next is not None and self._next[0] <= member_id:
+            if self._next[0] == member_id:
+                out.append(self._next)
+            self._next = next(self._rows, None)
+        return out
+
+    @property
+    def head(self) -> int | None:
+        return None if self._next is None else int(self._next[0])
+
+
+def _ordered(queryset: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
+    return iter(queryset.iterator(chunk_size=CHUNK_SIZE))
+
+
 def households(
-    *,
-    year: int,
-    cap: Decimal | None,
-    size: int = SLICE_SIZE,
-    progress: Callable[[int, int], None] | None = None,
+    *, year: int, cap: Decimal | None, progress: Callable[[int, int], None] | None = None
 ) -> Iterator[MemberFigures]:
-    """Every household with something to report in the year, by member id, one slice of members at a time;
-    `progress` is told (slices done, slices in all) after each slice."""
-    slices = list(member_slices(year=year, size=size))
-    for done, (low, high) in enumerate(slices, start=1):
+    """Every household with something to report in the year, by member id; `progress` is told (members done,
+    members with something to report) every `CHUNK_SIZE` households."""
+    total = max(contributions_paid(year=year).values("member_id").distinct().count(), 1)
+    contributions = _Stream(
+        _ordered(contributions_paid(year=year).order_by("member_id", "pk").values_list(*CONTRIBUTION_COLUMNS))
+    )
+    through = Enrollment.beneficiaries.through
+    family = _Stream(
+        _ordered(
+            through.objects.filter(
+                enrollment__contributions__in=contributions_paid(year=year).filter(family_part__gt=0)
+            )
+            .order_by("enrollment__member_id", "enrollment_id", "beneficiary_id")
+            .values_list("enrollment__member_id", "enrollment_id", "beneficiary_id")
+            .distinct()
+        )
+    )
+    reimbursed = _Stream(_ordered(_reimbursement_groups(year=year).order_by("document__claim__member_id")))
+    members = _Stream(
+        _ordered(Member.objects.order_by("pk").values_list("pk", "fiscal_code", "first_name", "last_name"))
+    )
+    beneficiaries = _Stream(
+        _ordered(
+            Beneficiary.objects.order_by("member_id", "pk").values_list(
+                "member_id", "pk", "fiscal_code", "first_name", "last_name"
+            )
+        )
+    )
+    done = 0
+    while True:
+        heads = [h for h in (contributions.head, reimbursed.head) if h is not None]
+        if not heads:
+            break
+        member_id = min(heads)
+        people = [PersonRow(pk, None, cf, f"{last} {first}") for pk, cf, first, last in members.take(member_id)]
+        people += [PersonRow(m, pk, cf, f"{last} {first}") for m, pk, cf, first, last in beneficiaries.take(member_id)]
+        families: dict[int, list[int]] = defaultdict(list)
+        for _member, enrollment_id, beneficiary_id in family.take(member_id):
+            families[enrollment_id].append(beneficiary_id)
         yield from tax_figures(
             year=year,
-            people=people_rows(low=low, high=high),
-            contributions=contribution_rows(year=year, low=low, high=high),
-            reimbursements=reimbursement_rows(year=year, low=low, high=high),
+            people=people,
+            contributions=[_contribution(row, families) for row in contributions.take(member_id)],
+            reimbursements=[_reimbursement(row, year) for row in reimbursed.take(member_id)],
             cap=cap,
         )
-        if progress is not None:
-            progress(done, len(slices))
+        done += 1
+        if progress is not None and done % CHUNK_SIZE == 0:
+            progress(done, total)
+    if progress is not None:
+        progress(done, total)
 
 
 def member_figures(*, member: Member, year: int, cap: Decimal | None) -> MemberFigures | None:
     """One member's household for the year, each reimbursement with its claims: what the portal page shows."""
     found = tax_figures(
         year=year,
-        people=people_rows(low=member.pk, high=member.pk),
-        contributions=contribution_rows(year=year, low=member.pk, high=member.pk),
+        people=people_rows(member=member),
+        contributions=contribution_rows(member=member, year=year),
         reimbursements=member_reimbursement_rows(member=member, year=year),
         cap=cap,
     )

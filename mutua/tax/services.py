@@ -65,7 +65,7 @@ def communication_start(*, year: int, actor: User, cancel: bool = False) -> TaxC
         raise TaxCommunicationError(
             _("Per il %(year)s non c'è una comunicazione inviata da annullare.") % {"year": year}
         )
-    if not cancel and next(rows.member_slices(year=year, size=10**9), None) is None:
+    if not cancel and not rows.has_data(year=year):
         raise TaxCommunicationError(_("Nessun contributo o rimborso da comunicare per il %(year)s.") % {"year": year})
     kind = CommunicationKind.ORDINARY
     if sent is not None:
