@@ -339,3 +339,21 @@ def test_the_year_page_s_queries_do_not_grow_with_versions(client, paid_year, su
     with CaptureQueriesContext(connection) as four:
         client.get(url)
     assert len(four) == len(one)
+
+
+def test_the_page_shows_the_progress_while_preparing_and_refreshes_itself(client, paid_year, supervisor, year) -> None:
+    TaxCommunication.objects.create(year=year, version=1, kind="O", created_by=supervisor, progress=40)
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:tax_year", args=[year])).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert 'aria-valuenow="40"' in page and "Preparazione della versione 1 in corso" in page
+    assert "Prepara il file" not in page  # no second preparation offered meanwhile
+
+
+def test_a_failed_preparation_says_so_and_offers_to_try_again(paid_year, client, supervisor, year) -> None:
+    with mock.patch("mutua.tax.generation.write_communication", side_effect=OSError("disco pieno")):
+        services.communication_start(year=year, actor=supervisor)
+    client.force_login(supervisor)
+    page = client.get(reverse("backoffice:tax_year", args=[year])).content.decode()
+    assert "non è riuscita: nessun file è stato scritto. disco pieno" in page
+    assert "Prepara il file" in page and "refresh" not in page
