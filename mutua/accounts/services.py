@@ -1,5 +1,6 @@
-"""Account operations: password reset, security notices, profile photo, sessions, second factors (first access and
-contact codes: mutua.accounts.first_access, mutua.accounts.contacts, mutua.accounts.codes)."""
+"""Account operations: password notices, security notices, profile photo, sessions, second factors (first access and
+contact codes: mutua.accounts.first_access, mutua.accounts.contacts, mutua.accounts.codes; password reset:
+mutua.accounts.password_reset)."""
 
 from __future__ import annotations
 
@@ -7,62 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mutua.accounts.codes import code_issue
-from mutua.accounts.models import CodePurpose, User
+from mutua.accounts.models import User
 from mutua.accounts.photos import PHOTO_KINDS, PHOTO_MAX_BYTES, photo_normalize, photo_storage_name
 from mutua.audit.services import audit_record
 from mutua.documents.uploads import inspect_upload
 from mutua.notifications.outbox import email_queue
 
-# --- Password reset -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ResetTarget:
-    user: User | None
-    email: str
-
-
-def password_reset_target(*, username: str) -> ResetTarget:
-    """Whom a reset code can go to: an active member with a verified e-mail registered in the portal."""
-    user = User.objects.filter(username=username, is_active=True).select_related("member").first()
-    member = getattr(user, "member", None) if user else None
-    if user is None or member is None or not member.email or member.email_verified_at is None:
-        return ResetTarget(user=None, email="")
-    return ResetTarget(user=user, email=member.email)
-
-
-def password_reset_send(*, username: str, request: HttpRequest | None) -> None:
-    """Send a reset code to the registered e-mail, if there is one; the caller says the same thing either way."""
-    target = password_reset_target(username=username)
-    if target.user is None:
-        return
-    code_issue(user=target.user, purpose=CodePurpose.PASSWORD_RESET, target=target.email)
-    audit_record(action="password.reset_requested", actor=None, member=target.user.member, request=request)
-
-
-def password_reset_complete(*, user: User, password: str, request: HttpRequest | None) -> User:
-    """Set the new password after a verified reset code, end the other sessions, tell the member."""
-    validate_password(password, user)
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        member = getattr(user, "member", None)
-        audit_record(action="password.reset", actor=user, member=member, request=request)
-        password_changed_notice(user=user)
-    from allauth.usersessions.models import UserSession
-
-    for session in UserSession.objects.filter(user=user):
-        session.end()  # signed-in devices must sign in again
-    return user
+# --- Password notices (the reset itself: mutua.accounts.password_reset) -----------------------------------
 
 
 def password_changed_notice(*, user: User) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from typing import Any, cast
@@ -19,8 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mutua.accounts import contacts, services
-from mutua.accounts.codes import CodeError, code_verify
+from mutua.accounts import contacts
+from mutua.accounts import password_reset as reset
+from mutua.accounts.codes import CodeError
 from mutua.accounts.first_access import consent_record, first_access_complete, first_access_contacts_set
 from mutua.accounts.forms import (
     CodesForm,
@@ -241,8 +241,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         if not limited(request, form, "password_reset", key=username, ip_limit=20, key_limit=5):
-            with contextlib.suppress(CodeError):  # sent moments ago: the next page offers another
-                services.password_reset_send(username=username, request=request)
+            reset.password_reset_request(username=username, request=request)
             request.session[RESET_SESSION_KEY] = {"username": username, "started": time.time(), "sent": time.time()}
             return redirect("accounts:password_reset_code")
     return render(request, "accounts/password_reset.html", {"form": form})
@@ -251,6 +250,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def password_reset_code(request: HttpRequest) -> HttpResponse:
+    """The answers never depend on whether the username exists (mutua.accounts.password_reset)."""
     state = _reset_state(request)
     if state is None:
         messages.warning(request, _("La procedura è scaduta: inserisci di nuovo la tua username."))
@@ -262,8 +262,7 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
         if wait:
             messages.warning(request, _("Potrai richiedere un nuovo codice tra %(n)d secondi.") % {"n": wait})
         elif not limited(request, None, "password_reset", key=state["username"], ip_limit=20, key_limit=5):
-            with contextlib.suppress(CodeError):
-                services.password_reset_send(username=state["username"], request=request)
+            reset.password_reset_request(username=state["username"], request=request)
             state["sent"] = time.time()
             request.session[RESET_SESSION_KEY] = state
             messages.success(
@@ -272,17 +271,12 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
             )
         return redirect("accounts:password_reset_code")
     if request.method == "POST" and not limited(request, form, "reset_code", key=state["username"]) and form.is_valid():
-        target = services.password_reset_target(username=state["username"])
         try:
-            if target.user is None:
-                raise CodeError(
-                    _("Il codice non è corretto. Controlla di aver inserito l'ultimo codice ricevuto."), field="code"
-                )
-            code_verify(user=target.user, purpose=CodePurpose.PASSWORD_RESET, code=form.cleaned_data["code"])
+            user = reset.password_reset_code_check(username=state["username"], code=form.cleaned_data["code"])
         except CodeError as exc:
             form.add_error("code", exc.message)
         else:
-            state["user_id"] = target.user.pk
+            state["user_id"] = user.pk
             request.session[RESET_SESSION_KEY] = state
             return redirect("accounts:password_reset_new")
     return render(request, "accounts/password_reset_code.html", {"form": form, "resend_wait": wait})
@@ -299,7 +293,7 @@ def password_reset_new(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:password_reset")
     form = SetPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_complete(user=user, password=form.cleaned_data["new_password1"], request=request)
+        reset.password_reset_complete(user=user, password=form.cleaned_data["new_password1"], request=request)
         del request.session[RESET_SESSION_KEY]
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset_new.html", {"form": form})
