@@ -224,6 +224,8 @@ CODE_DIGITS = 6
 CODE_TTL_SECONDS = int(os.environ.get("CODE_TTL_SECONDS", "900"))
 CODE_RESEND_SECONDS = int(os.environ.get("CODE_RESEND_SECONDS", "60"))
 CODE_MAX_ATTEMPTS = 5
+# First access without an e-mail or mobile in the registry: how long an activation letter's code works.
+ACTIVATION_CODE_DAYS = int(os.environ.get("ACTIVATION_CODE_DAYS", "30"))
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 
 LANGUAGE_CODE = "it"
