@@ -27,7 +27,6 @@ from mutua.accounts.models import Role, User
 from mutua.accounts.passwords import first_access_password
 from mutua.claims.models import Attachment, Claim, ClaimDocument, ClaimEvent, ClaimSuspension, Settlement
 from mutua.demo.builder import _Builder
-from mutua.demo.letter import letter_member_ensure
 from mutua.demo.catalogue import (
     DEFAULT_MEMBERS,
     DEFAULT_SEED,
@@ -48,6 +47,7 @@ from mutua.demo.catalogue import (
     DemoAccount,
     DemoResult,
 )
+from mutua.demo.letter import letter_member_ensure
 from mutua.members.models import Beneficiary, Member
 from mutua.plans.models import Contribution, Enrollment
 from mutua.providers.models import Provider
