@@ -39,10 +39,11 @@ def password_changed_notice(*, user: User) -> None:
 
 
 def password_changed_record(*, request: HttpRequest, user: User, **kwargs: object) -> None:
-    """allauth's password change: audit it and notify the member."""
+    """allauth's password change: audit it, notify the member, sign out every other device."""
     with transaction.atomic():
         audit_record(action="password.changed", actor=user, member=getattr(user, "member", None), request=request)
         password_changed_notice(user=user)
+    sessions_end_elsewhere(user=user, request=request, reason="password")
 
 
 # --- Security notices -----------------------------------------------------------------------------------------
@@ -167,6 +168,32 @@ def user_sessions_end_others(*, user: User, request: HttpRequest) -> int:
     return len(others)
 
 
+def sessions_end_elsewhere(*, user: User, request: HttpRequest | None, reason: str) -> int:
+    """How the user signs in changed (password, second factor): every other session ends, and this one continues
+    under a new key, so a session copied before the change is worthless. Returns how many other sessions ended."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    session = getattr(request, "session", None)
+    current = session.session_key if session is not None else None
+    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
+    ended = sum(1 for s in others if s.exists())  # this session's own row may carry a key changed moments ago
+    get_adapter().end_sessions(others)
+    if session is not None and current:
+        session.cycle_key()
+        UserSession.objects.filter(user=user, session_key=current).update(session_key=session.session_key)
+    if ended:
+        audit_record(
+            action="session.ended",
+            actor=user,
+            member=getattr(user, "member", None),
+            request=request,
+            sessions=ended,
+            reason=reason,
+        )
+    return ended
+
+
 # --- Two-factor authentication (allauth.mfa signals) --------------------------------------------------------
 
 
@@ -226,6 +253,7 @@ def _mfa_change_record(*, change: str, request: HttpRequest | None, user: User, 
         )
         if what.subject is not None:
             security_notice(user=user, subject=str(what.subject), text=str(what.text) % {"name": name})
+    sessions_end_elsewhere(user=user, request=request, reason="mfa")
 
 
 def authenticator_added_record(*, request: HttpRequest | None, user: User, authenticator: Any, **kwargs: Any) -> None:
