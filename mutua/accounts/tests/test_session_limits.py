@@ -126,6 +126,18 @@ class TestIdle:
         assert browser.post(f"{REAUTHENTICATE}?next=/profilo/", {"password": PASSWORD})["Location"] == "/profilo/"
         assert shows_home(browser)
 
+    def test_a_form_sent_after_the_pause_is_kept_and_sent_after_the_password(self, member, clock):
+        here, elsewhere = signed_in(member.code), signed_in(member.code)
+        clock.shift(minutes(31))
+        assert shows_home(elsewhere) is False  # the other browser idles too: it is asked as well
+        url = reverse("profile:sessions_end_others")
+        response = here.post(url)
+        assert response["Location"] == f"{REAUTHENTICATE}?next={url.replace('/', '%2F')}"
+        assert UserSession.objects.filter(user=member.user).count() == 2  # nothing done yet
+        response = here.post(response["Location"], {"password": PASSWORD})
+        assert response["Location"] == reverse("profile:home") + "#sessioni"  # the form's own answer, replayed
+        assert UserSession.objects.filter(user=member.user).count() == 1
+
     def test_a_wrong_password_keeps_the_pages_closed(self, member, clock):
         browser = signed_in(member.code)
         clock.shift(minutes(31))
