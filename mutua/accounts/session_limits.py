@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import get_authentication_records
@@ -75,8 +74,9 @@ class SessionLimitsMiddleware:
         if now - float(records[0]["at"]) > session_length(user):
             logout(request)
             messages.info(request, _("La sessione è scaduta: per sicurezza accedi di nuovo."))
-            query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-            return HttpResponseRedirect(reverse("account_login") + (f"?{query}" if query else ""))
+            # The same page, now signed out: LoginRequiredMiddleware sends members to their login page and
+            # operators to the back office's.
+            return HttpResponseRedirect(request.get_full_path())
         active = max(float(request.session.get(ACTIVE_KEY, 0)), float(records[-1]["at"]))
         if now - active > settings.SESSION_IDLE_SECONDS:
             minutes = settings.SESSION_IDLE_SECONDS // 60
