@@ -82,6 +82,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
             "can_pay": can(user, Action.PAY),
             "can_audit": can(user, Action.AUDIT),
             "can_tax": can(user, Action.TAX),
+            "can_activate": can(user, Action.ACTIVATE),
         },
     )
 
