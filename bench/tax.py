@@ -78,6 +78,7 @@ def measure(size: int) -> dict[str, object]:
     members = connection.cursor().execute("SELECT count(*) FROM members_member").fetchone()[0]
     return {
         "size": size,
+        "load_average_1min_at_end": round(os.getloadavg()[0], 1),
         "members_in_db": members,
         "year": year,
         "seconds": round(wall, 1),
@@ -131,8 +132,14 @@ def main() -> int:
 
 
 def write_results(results: list[dict[str, object]]) -> Path:
+    """Write the day's results file; sizes measured earlier the same day and not again are kept."""
     today = dt.date.today().isoformat()
     path = ROOT / "bench" / "results" / f"tax-{today}.md"
+    if path.exists() and "```json" in (text := path.read_text(encoding="utf-8")):
+        earlier = json.loads(text.split("```json", 1)[1].split("```", 1)[0])
+        again = {r["size"] for r in results}
+        results = [r for r in earlier if r["size"] not in again] + results
+        results.sort(key=lambda r: int(str(r["size"])))
     lines = [
         f"# The yearly communication to the Agenzia delle Entrate — {today}",
         "",
