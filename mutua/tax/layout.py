@@ -109,6 +109,8 @@ class LayoutError(ValueError):
 
 def ascii_upper(value: str) -> str:
     """Upper-case ASCII: accents dropped (à → A), anything else outside printable ASCII becomes a space."""
+    if value.isascii() and value.isprintable():  # codici fiscali and most names: nothing to drop
+        return value.upper()
     plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii").upper()
     return "".join(ch if 32 <= ord(ch) < 127 else " " for ch in plain)
 

@@ -137,20 +137,21 @@ def write_communication(
     for household in households if header.kind != "A" else ():
         written.members += 1
         member_cf = household.member.fiscal_code
+        member_valid = valid_fiscal_code(member_cf)
         for p in household.persons:
             if p.over_expense:
                 written.note(AnomalyKind.OVER_EXPENSE, p)
-            if not valid_fiscal_code(p.fiscal_code) or not valid_fiscal_code(member_cf) or _negative(p):
-                written.note(
-                    AnomalyKind.NEGATIVE if _negative(p) else AnomalyKind.INVALID_CF,
-                    p,
-                )
+            negative = _negative(p)
+            valid = member_valid if p.is_member else valid_fiscal_code(p.fiscal_code)
+            if negative or not valid or not member_valid:
+                written.note(AnomalyKind.NEGATIVE if negative else AnomalyKind.INVALID_CF, p)
                 written.excluded_contributions += p.contributions
                 written.excluded_reimbursements += p.reimbursed_total
                 continue
             if p.contributions == 0 and not p.reimbursed:
                 continue  # a member heading a household with nothing of their own
             written.details += 1
+            reimbursed_same, reimbursed_earlier = p.reimbursed_same_year(year), p.reimbursed_earlier_years(year)
             values = {
                 "sequence": written.details,
                 "member_cf": member_cf,
@@ -160,15 +161,15 @@ def write_communication(
                 "contributions_same_year": p.contributions_same_year,
                 "contributions_earlier_years": p.contributions_earlier_years,
                 "spent_same_year": p.spent_same_year(year),
-                "reimbursed_same_year": p.reimbursed_same_year(year),
+                "reimbursed_same_year": reimbursed_same,
                 "spent_earlier_years": p.spent_earlier_years(year),
-                "reimbursed_earlier_years": p.reimbursed_earlier_years(year),
+                "reimbursed_earlier_years": reimbursed_earlier,
             }
             out.write(record("1", values))
             written.contributions_same_year += p.contributions_same_year
             written.contributions_earlier_years += p.contributions_earlier_years
-            written.reimbursed_same_year += p.reimbursed_same_year(year)
-            written.reimbursed_earlier_years += p.reimbursed_earlier_years(year)
+            written.reimbursed_same_year += reimbursed_same
+            written.reimbursed_earlier_years += reimbursed_earlier
             for line in p.reimbursed.values():
                 key = f"{line.expense_year}/{line.expense_type}"
                 written.reimbursed_by_expense[key] = written.reimbursed_by_expense.get(key, ZERO) + line.paid
