@@ -325,6 +325,7 @@ MUTUA_SEPA_NAME = os.environ.get("MUTUA_SEPA_NAME") or MUTUA_NAME
 MUTUA_SEPA_IBAN = os.environ.get("MUTUA_SEPA_IBAN") or ("IT60X0542811101000000123456" if DEBUG else "")
 MUTUA_SEPA_BIC = os.environ.get("MUTUA_SEPA_BIC", "")
 MUTUA_PDF_LOGO = os.environ.get("MUTUA_PDF_LOGO", "img/logo.png")  # PNG or JPEG under static/, drawn on every PDF
+MUTUA_EMAIL_LOGO = os.environ.get("MUTUA_EMAIL_LOGO", "img/logo.png")  # PNG under static/, at the top of every e-mail
 MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contribution certificates
 MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")

@@ -75,11 +75,20 @@ def booking_attachment_infected_record(attachment: BookingAttachment) -> None:
             )
             % values
         )
+        # The file's name stays behind the login: a member may name a file after what it is about.
+        email = (
+            _(
+                "Un file che hai allegato alla prenotazione n. %(n)s contiene una minaccia secondo il nostro "
+                "antivirus: lo abbiamo messo da parte e nessuno lo aprirà. Controlla il tuo computer con un "
+                "antivirus; l'operatore ti chiederà di inviarne una copia pulita."
+            )
+            % values
+        )
         notice = Notice(
             kind=NotificationKind.CLAIM_STATUS,
             title=_("Prenotazione n. %(n)s: un file non è stato accettato") % values,
             body=text,
-            email=text,
+            email=email,
             sms=_("%(mutua)s: un file della prenotazione n. %(n)s non è stato accettato dall'antivirus.") % values,
             url=booking_url(booking.pk),
         )

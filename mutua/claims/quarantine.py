@@ -39,11 +39,20 @@ def attachment_infected_record(attachment: Attachment) -> None:
             )
             % values
         )
+        # The file's name stays behind the login: a member may name a file after what it is about.
+        email = (
+            _(
+                "Un file che hai allegato alla pratica n. %(n)s contiene una minaccia secondo il nostro antivirus: lo "
+                "abbiamo messo da parte e nessuno lo aprirà. Controlla il tuo computer con un antivirus; l'operatore "
+                "ti chiederà di inviarne una copia pulita."
+            )
+            % values
+        )
         notice = Notice(
             kind=NotificationKind.CLAIM_STATUS,
             title=_("Pratica n. %(n)s: un file non è stato accettato") % values,
             body=text,
-            email=text,
+            email=email,
             sms=_("%(mutua)s: un file della pratica n. %(n)s non è stato accettato dall'antivirus: vedi l'area soci.")
             % values,
             url=claim_url(claim.pk),

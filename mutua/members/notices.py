@@ -10,8 +10,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mutua.members.models import Member
+from mutua.notifications.emails import email_render
 from mutua.notifications.models import Notification
-from mutua.notifications.outbox import email_queue, sms_queue
+from mutua.notifications.outbox import email_content_queue, sms_queue
 from mutua.notifications.services import notification_create
 from mutua.notifications.sms import sms_fit
 
@@ -38,19 +39,19 @@ class Notice:
 def member_notify(*, member_id: int, notice: Notice) -> Notification:
     """Write the notification and queue the e-mail and SMS, all or nothing, in the caller's transaction."""
     member = Member.objects.only(*CONTACT_FIELDS).get(pk=member_id)
-    name = settings.MUTUA_NAME
     with translation.override(settings.LANGUAGE_CODE):
-        email_body = _("Gentile %(member)s,\n\n%(text)s\n\n%(name)s") % {
-            "member": member.full_name,
-            "text": notice.email,
-            "name": name,
-        }
+        email = email_render(
+            title=notice.title,
+            greeting=_("Gentile %(member)s,") % {"member": member.full_name},
+            paragraphs=notice.email.split("\n\n"),
+            path=notice.url,
+        )
     with transaction.atomic(savepoint=False):  # inside the caller's transaction when there is one
         notification = notification_create(
             member_id=member.pk, kind=notice.kind, title=notice.title, body=notice.body, url=notice.url
         )
         if member.email_verified_at and member.email:
-            email_queue(to=member.email, subject=f"{name} – {notice.title}", body=email_body)
+            email_content_queue(to=member.email, email=email)
         if member.mobile_verified_at and member.mobile:
             sms_queue(to=member.mobile.as_e164, body=sms_fit(notice.sms))
     return notification

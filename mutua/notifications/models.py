@@ -25,6 +25,8 @@ class OutboundMessage(models.Model):
     to = models.CharField(_("destinatario"), max_length=254)
     subject = models.CharField(_("oggetto"), max_length=200, blank=True)
     body = models.TextField(_("testo"))
+    # The same e-mail as HTML (mutua.notifications.emails), sent beside the text as multipart/alternative.
+    html_body = models.TextField(_("testo HTML"), blank=True, db_default="")
     status = models.CharField(max_length=6, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

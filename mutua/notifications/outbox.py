@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -46,21 +46,27 @@ from django_tasks.base import TaskResultStatus
 
 from mutua.core.requestid import current_request_id
 from mutua.core.tasks import WorkerStopping, interruptible, lease
+from mutua.notifications.emails import EmailContent
 from mutua.notifications.models import Channel, MessageStatus, OutboundMessage
 from mutua.notifications.sms import get_sms_backend
 
 logger = logging.getLogger("mutua.outbox")
 
 
-def message_queue(*, channel: str, to: str, body: str, subject: str = "") -> OutboundMessage:
+def message_queue(*, channel: str, to: str, body: str, subject: str = "", html_body: str = "") -> OutboundMessage:
     """Write the message and its delivery task in the caller's transaction: a rollback sends nothing."""
-    message = OutboundMessage.objects.create(channel=channel, to=to, subject=subject, body=body)
+    message = OutboundMessage.objects.create(channel=channel, to=to, subject=subject, body=body, html_body=html_body)
     deliver_message.enqueue(message_id=message.pk, request_id=current_request_id())
     return message
 
 
-def email_queue(*, to: str, subject: str, body: str) -> OutboundMessage:
-    return message_queue(channel=Channel.EMAIL, to=to, subject=subject, body=body)
+def email_queue(*, to: str, subject: str, body: str, html_body: str = "") -> OutboundMessage:
+    return message_queue(channel=Channel.EMAIL, to=to, subject=subject, body=body, html_body=html_body)
+
+
+def email_content_queue(*, to: str, email: EmailContent) -> OutboundMessage:
+    """Queue an e-mail laid out by mutua.notifications.emails: text and HTML."""
+    return email_queue(to=to, subject=email.subject, body=email.text, html_body=email.html)
 
 
 def sms_queue(*, to: str, body: str) -> OutboundMessage:
@@ -155,13 +161,16 @@ def _claim(message_id: int) -> OutboundMessage | None:
 
 def _send(message: OutboundMessage) -> None:
     if message.channel == Channel.EMAIL:
-        EmailMessage(
+        email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
             headers={"Message-ID": message_key(message)},
-        ).send()
+        )
+        if message.html_body:
+            email.attach_alternative(message.html_body, "text/html")
+        email.send()
     else:
         get_sms_backend().send(to=message.to, body=message.body, idempotency_key=message_key(message))
 
