@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from mutua.audit.services import audit_record
 from mutua.bookings.models import Booking, BookingAttachment, BookingStatus
 from mutua.core.formatting import format_date
+from mutua.members.models import NoticeCategory
 from mutua.members.notices import Notice, member_notify
 from mutua.notifications.models import Notification, NotificationKind
 
@@ -44,6 +45,7 @@ def booking_status_notice(*, booking: Booking, to_status: str, note: str = "") -
     body = f"{text} {note.strip()}".strip() if to_status == BookingStatus.REFUSED else text
     return Notice(
         kind=NotificationKind.CLAIM_STATUS,
+        category=NoticeCategory.BOOKINGS,
         title=title,
         body=body,
         email=text + "\n\n" + _("Puoi seguirla nell'area soci, sezione Lista pratiche."),
@@ -86,6 +88,7 @@ def booking_attachment_infected_record(attachment: BookingAttachment) -> None:
         )
         notice = Notice(
             kind=NotificationKind.CLAIM_STATUS,
+            category=NoticeCategory.BOOKINGS,
             title=_("Prenotazione n. %(n)s: un file non è stato accettato") % values,
             body=text,
             email=email,

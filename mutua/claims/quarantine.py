@@ -16,6 +16,7 @@ from mutua.audit.services import audit_record
 from mutua.claims.models import Attachment, Claim, ClaimEvent
 from mutua.claims.notices import claim_url
 from mutua.documents.models import ScanStatus
+from mutua.members.models import NoticeCategory
 from mutua.members.notices import Notice, member_notify
 from mutua.notifications.models import NotificationKind
 
@@ -50,6 +51,7 @@ def attachment_infected_record(attachment: Attachment) -> None:
         )
         notice = Notice(
             kind=NotificationKind.CLAIM_STATUS,
+            category=NoticeCategory.CLAIMS,
             title=_("Pratica n. %(n)s: un file non è stato accettato") % values,
             body=text,
             email=email,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from mutua.members.models import Member
+from mutua.members.models import Member, NoticeCategory
 from mutua.notifications.emails import email_render
 from mutua.notifications.models import Notification
 from mutua.notifications.outbox import email_content_queue, sms_queue
@@ -17,7 +17,15 @@ from mutua.notifications.services import notification_create
 from mutua.notifications.sms import sms_fit
 
 # What a notice needs of the member: read fresh, so that a contact verified a moment ago counts.
-CONTACT_FIELDS = ("first_name", "last_name", "email", "email_verified_at", "mobile", "mobile_verified_at")
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "email_verified_at",
+    "mobile",
+    "mobile_verified_at",
+    *(f"notify_{category}" for category in NoticeCategory.values),
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class Notice:
     """
 
     kind: str
+    category: str  # a NoticeCategory: which of the member's channel choices applies
     title: str  # the notification's title and the e-mail's subject
     body: str
     email: str  # the e-mail's text, between the greeting and the signature
@@ -37,8 +46,13 @@ class Notice:
 
 
 def member_notify(*, member_id: int, notice: Notice) -> Notification:
-    """Write the notification and queue the e-mail and SMS, all or nothing, in the caller's transaction."""
+    """Write the notification and queue the e-mail and SMS, all or nothing, in the caller's transaction.
+
+    The portal always keeps the notice; the e-mail and the SMS go out only on the channels the member chose for the
+    notice's category ("Avvisi"), and only to verified contacts.
+    """
     member = Member.objects.only(*CONTACT_FIELDS).get(pk=member_id)
+    channels = member.notice_channels(notice.category)
     with translation.override(settings.LANGUAGE_CODE):
         email = email_render(
             title=notice.title,
@@ -50,8 +64,8 @@ def member_notify(*, member_id: int, notice: Notice) -> Notification:
         notification = notification_create(
             member_id=member.pk, kind=notice.kind, title=notice.title, body=notice.body, url=notice.url
         )
-        if member.email_verified_at and member.email:
+        if channels.email and member.email_verified_at and member.email:
             email_content_queue(to=member.email, email=email)
-        if member.mobile_verified_at and member.mobile:
+        if channels.sms and member.mobile_verified_at and member.mobile:
             sms_queue(to=member.mobile.as_e164, body=sms_fit(notice.sms))
     return notification
