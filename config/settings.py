@@ -304,6 +304,13 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "mutua.notifications.sms.ConsoleSmsB
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "MutuaEsempio")
+# Twilio (SMS_BACKEND=mutua.notifications.twilio.TwilioSmsBackend): the account, the sender (an alphanumeric sender
+# ID registered for Italy, or a number; SMS_SENDER when empty) or a Messaging Service, and the API's address.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com")
 MESSAGE_MAX_ATTEMPTS = 5
 # "Posta in uscita": a page listing every e-mail and SMS, for development only.
 MUTUA_SHOW_OUTBOX = env_bool("MUTUA_SHOW_OUTBOX", DEBUG)
