@@ -52,8 +52,37 @@ def code_resend_wait(*, user: User, purpose: str) -> int:
     return max(0, int((ready - timezone.now()).total_seconds() + 0.999))
 
 
+def _deliver(*, purpose: str, to: str, code: str, minutes: int) -> None:
+    """Queue the code to an address (e-mail) or a number (SMS)."""
+    if "@" not in to:
+        sms_queue(
+            to=to,
+            body=_("%(name)s: il tuo codice di verifica è %(code)s. Vale %(minutes)d minuti.")
+            % {"name": settings.MUTUA_NAME, "code": code, "minutes": minutes},
+        )
+        return
+    if purpose == CodePurpose.PASSWORD_RESET:
+        subject = _("Codice per reimpostare la password")
+    elif purpose == CodePurpose.FIRST_ACCESS:
+        subject = _("Codice per il primo accesso")
+    else:
+        subject = _("Codice di verifica della tua email")
+    email = email_render(
+        title=subject,
+        code=code,
+        paragraphs=[
+            _("Il codice vale %(minutes)d minuti. Se hai ricevuto più codici, inserisci l'ultimo.")
+            % {"minutes": minutes},
+            _("Se non sei stato tu a richiederlo, ignora questo messaggio."),
+        ],
+        security=True,
+    )
+    email_content_queue(to=to, email=email)
+
+
 def code_issue(*, user: User, purpose: str, target: str) -> VerificationCode:
-    """Send a new code to `target`; older codes of the same purpose stop working (only the last one is valid).
+    """Send a new code to `target` (for FIRST_ACCESS, the same code to each of several contacts separated by commas);
+    older codes of the same purpose stop working (only the last one is valid).
 
     Raises CodeError when the previous code was sent less than CODE_RESEND_SECONDS ago.
     """
@@ -76,29 +105,8 @@ def code_issue(*, user: User, purpose: str, target: str) -> VerificationCode:
             created_at=now,
             expires_at=now + timedelta(seconds=settings.CODE_TTL_SECONDS),
         )
-        if purpose == CodePurpose.MOBILE:
-            sms_queue(
-                to=target,
-                body=_("%(name)s: il tuo codice di verifica è %(code)s. Vale %(minutes)d minuti.")
-                % {"name": settings.MUTUA_NAME, "code": code, "minutes": minutes},
-            )
-        else:
-            subject = (
-                _("Codice per reimpostare la password")
-                if purpose == CodePurpose.PASSWORD_RESET
-                else _("Codice di verifica della tua email")
-            )
-            email = email_render(
-                title=subject,
-                code=code,
-                paragraphs=[
-                    _("Il codice vale %(minutes)d minuti. Se hai ricevuto più codici, inserisci l'ultimo.")
-                    % {"minutes": minutes},
-                    _("Se non sei stato tu a richiederlo, ignora questo messaggio."),
-                ],
-                security=True,
-            )
-            email_content_queue(to=target, email=email)
+        for to in target.split(","):
+            _deliver(purpose=purpose, to=to, code=code, minutes=minutes)
     return record
 
 
