@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "anymail",
     "bootstrap_italia_template",
     "mutua.core",
     "mutua.accounts",
@@ -314,6 +315,14 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
 TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
 TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com")
+# Bounces and complaints from Mailgun's tracking webhook (/webhooks/mailgun/tracking/, through django-anymail), checked
+# with the domain's HTTP webhook signing key. MAILGUN_API_KEY and MAILGUN_API_URL serve EMAIL_BACKEND=
+# anymail.backends.mailgun.EmailBackend, for sending through Mailgun's API instead of its SMTP relay.
+ANYMAIL = {
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
+    "MAILGUN_API_URL": os.environ.get("MAILGUN_API_URL", "https://api.eu.mailgun.net/v3"),
+}
 MESSAGE_MAX_ATTEMPTS = 5
 # "Posta in uscita": a page listing every e-mail and SMS, for development only.
 MUTUA_SHOW_OUTBOX = env_bool("MUTUA_SHOW_OUTBOX", DEBUG)

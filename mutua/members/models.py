@@ -119,6 +119,11 @@ class Member(TimestampedModel):
     )
     email = models.EmailField(_("email"), blank=True)
     email_verified_at = models.DateTimeField(_("email verificata il"), null=True, blank=True)
+    # The address the mail provider reported undeliverable (hard bounce, complaint): while it is still `email`, the
+    # member is asked to change it and notices are not e-mailed to it (mutua.members.bounces).
+    email_bounced = models.EmailField(_("email non recapitabile"), blank=True, db_default="")
+    email_bounced_at = models.DateTimeField(_("email non recapitabile dal"), null=True, blank=True)
+    email_bounce_reason = models.CharField(_("motivo del mancato recapito"), max_length=200, blank=True, db_default="")
     mobile = PhoneNumberField(_("cellulare"), blank=True, region="IT")
     mobile_verified_at = models.DateTimeField(_("cellulare verificato il"), null=True, blank=True)
     # A new e-mail or mobile from "Aggiorna i dati anagrafici" waits here until the member enters the code sent
@@ -174,6 +179,11 @@ class Member(TimestampedModel):
     def notice_channels(self, category: str) -> NoticeChannels:
         """The channels the member chose for notices of `category`."""
         return NoticeChannels(getattr(self, f"notify_{NoticeCategory(category).value}"))
+
+    @property
+    def email_undeliverable(self) -> bool:
+        """The mail provider refused the member's current e-mail (a bounce or a complaint): they must change it."""
+        return bool(self.email and self.email_bounced and self.email_bounced.lower() == self.email.lower())
 
     @property
     def contacts_verified(self) -> bool:

@@ -22,6 +22,7 @@ CONTACT_FIELDS = (
     "last_name",
     "email",
     "email_verified_at",
+    "email_bounced",
     "mobile",
     "mobile_verified_at",
     *(f"notify_{category}" for category in NoticeCategory.values),
@@ -49,7 +50,7 @@ def member_notify(*, member_id: int, notice: Notice) -> Notification:
     """Write the notification and queue the e-mail and SMS, all or nothing, in the caller's transaction.
 
     The portal always keeps the notice; the e-mail and the SMS go out only on the channels the member chose for the
-    notice's category ("Avvisi"), and only to verified contacts.
+    notice's category ("Avvisi"), and only to verified contacts; never to an address reported undeliverable.
     """
     member = Member.objects.only(*CONTACT_FIELDS).get(pk=member_id)
     channels = member.notice_channels(notice.category)
@@ -64,7 +65,7 @@ def member_notify(*, member_id: int, notice: Notice) -> Notification:
         notification = notification_create(
             member_id=member.pk, kind=notice.kind, title=notice.title, body=notice.body, url=notice.url
         )
-        if channels.email and member.email_verified_at and member.email:
+        if channels.email and member.email_verified_at and member.email and not member.email_undeliverable:
             email_content_queue(to=member.email, email=email)
         if channels.sms and member.mobile_verified_at and member.mobile:
             sms_queue(to=member.mobile.as_e164, body=sms_fit(notice.sms))

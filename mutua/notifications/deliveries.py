@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.db import transaction
 from django.utils import timezone
 
 from mutua.notifications.models import DELIVERY_FAILED, Channel, OutboundMessage
 from mutua.notifications.outbox import message_delivery_failed
+from mutua.notifications.outbox import message_key as outbox_key
 
 logger = logging.getLogger("mutua.outbox")
 
@@ -43,4 +45,23 @@ def sms_delivery_report_record(*, provider_id: str, status: str, error_code: str
         if status in DELIVERY_FAILED and message.delivery_status not in DELIVERY_FAILED:
             message_delivery_failed(message_id=message.pk, reason=error)
         message.refresh_from_db()
+    return message
+
+
+def email_delivery_report_record(*, message_key: str, status: str, error: str = "") -> OutboundMessage | None:
+    """Store the mail provider's report (a bounce, a complaint) on the e-mail whose Message-ID it names.
+
+    Our Message-IDs are `<outbox.<id>.<created>@domain>` (mutua.notifications.outbox.message_key): the id is read
+    from it and the whole key checked, so a forged or foreign id matches nothing. A bounce is not retried.
+    """
+    match = re.fullmatch(r"<?outbox\.(\d+)\.\d+@[^>]+>?", message_key.strip())
+    if match is None:
+        return None
+    message = OutboundMessage.objects.filter(pk=int(match.group(1)), channel=Channel.EMAIL).first()
+    if message is None or outbox_key(message).strip("<>") != message_key.strip().strip("<>"):
+        return None
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        delivery_status=status[:20], delivery_error=error[:200], delivery_reported_at=timezone.now()
+    )
+    message.refresh_from_db()
     return message

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from anymail.webhooks.mailgun import MailgunTrackingWebhookView
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -28,3 +29,18 @@ def twilio_sms_status(request: HttpRequest) -> HttpResponse:
         error_code=params.get("ErrorCode", ""),
     )
     return HttpResponse(status=204)
+
+
+_mailgun_tracking = MailgunTrackingWebhookView.as_view()
+
+
+@csrf_exempt
+@login_not_required
+def mailgun_tracking(request: HttpRequest) -> HttpResponseBase:
+    """Mailgun's tracking webhook, through django-anymail: it checks Mailgun's signature (HMAC-SHA256 of timestamp and
+    token with the webhook signing key; 400 and nothing done otherwise) and sends the `tracking` signal, on which
+    mutua.members.bounces marks bounced addresses. Not found while no signing key is set."""
+    if not settings.ANYMAIL.get("MAILGUN_WEBHOOK_SIGNING_KEY"):
+        raise Http404
+    response: HttpResponseBase = _mailgun_tracking(request)
+    return response
