@@ -75,3 +75,16 @@ def test_avvisi_solo_nel_portale_per_le_pratiche_e_anteprima_della_email(
     assert mail.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")  # the logo
     results = Axe().run(mail)
     assert results.violations_count == 0, results.generate_snapshot()
+
+
+def test_email_non_recapitabile_banner_e_aggiornamento(page: Page, base_url_live: str, check_page) -> None:
+    member = MemberFactory(user__username="000000012345", first_name="Mario", last_name="Rossi")
+    Member.objects.filter(pk=member.pk).update(email_bounced=member.email, email_bounce_reason="bounced: 5.1.1")
+    sign_in(page, base_url_live, "12345")
+
+    banner = page.get_by_test_id("email-non-recapitabile")
+    expect(banner).to_contain_text("Non riusciamo a scriverti per e-mail.")
+    expect(banner).to_contain_text(member.email)
+    check_page(page, "banner-email-non-recapitabile")
+    banner.get_by_role("link", name="Aggiorna l'indirizzo e-mail").click()
+    expect(page).to_have_url(base_url_live + "/dati-anagrafici/aggiorna/")
