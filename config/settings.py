@@ -330,6 +330,8 @@ MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contri
 MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
+# Dichiarazione di accessibilità: the day the mutual last reviewed it (ISO date), printed on the statement.
+MUTUA_ACCESSIBILITY_REVIEWED_ON = os.environ.get("MUTUA_ACCESSIBILITY_REVIEWED_ON", "2026-12-07")
 # Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
 MUTUA_PUBLIC_URL = os.environ.get("MUTUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Fornitori convenzionati: the map's tile server ({z}/{x}/{y} template; empty shows the markers on a blank map).

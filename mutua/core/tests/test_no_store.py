@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mutua.bookings.tests.factories import sent_booking
+from mutua.bookings.tests.factories import draft_booking, sent_booking
 from mutua.claims import services as claim_services
 from mutua.claims.tests import samples
 from mutua.claims.tests.test_backoffice_services import data, sent_claim
@@ -41,6 +41,7 @@ def things(member):
     draft = claim_services.draft_start(member=member, actor=member.user)
     document = claim_services.document_add(claim=draft, actor=member.user, data=data(), files=[samples.pdf_upload()])
     booking = sent_booking(member, files=[samples.pdf_upload("impegnativa.pdf")])
+    booking_draft = draft_booking(member, files=[samples.pdf_upload("impegnativa.pdf")])
     return {
         "claim": claim.pk,
         "draft": draft.pk,
@@ -48,6 +49,7 @@ def things(member):
         "draft_attachment": document.attachments.get().pk,
         "attachment": claim.documents.get().attachments.get().pk,
         "booking": booking.pk,
+        "booking_draft": booking_draft.pk,
         "booking_attachment": booking.attachments.get().pk,
         "notification": Notification.objects.filter(member=member).first().pk,
     }
@@ -69,6 +71,8 @@ def pk_for(name: str, things: dict[str, int]) -> int:
     short = name.rsplit(":", 1)[-1]
     if short in ("booking_attachment", "booking_attachment_inline"):
         return things["booking_attachment"]
+    if short in ("booking_draft", "booking_details", "booking_document", "booking_submit"):
+        return things["booking_draft"]
     if "booking" in short:
         return things["booking"]
     if short in ("attachment_download", "attachment_inline"):
