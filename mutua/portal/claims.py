@@ -105,7 +105,7 @@ def _draft_page(
             "form": form or _document_form(claim, member),
             "documents": documents,
             "has_estimates": bool(estimates),
-            # The summary of "Invia pratica", shown in a window over the draft (the page claim_submit without JS).
+            # The summary of "Invia pratica", in a window over the draft (the page claim_submit without JS).
             "open_claim": selectors.open_claim_for_member(member=member, kind=claim.kind).first() if documents else None,
             "files_form": FilesForm(),
             "max_mb": 2,
