@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "mutua.backoffice",
     "mutua.payouts",
     "mutua.registry",
+    "mutua.privacy",
     "mutua.demo",
 ]
 

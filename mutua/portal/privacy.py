@@ -1,4 +1,5 @@
-"""The member's privacy pages: "I miei consensi" (history, giving and withdrawing the optional consents)."""
+"""The member's privacy pages: "I miei consensi" (history, giving and withdrawing the optional consents) and
+"Scarica i miei dati" (a copy of all their data, GDPR art. 15 and 20)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from mutua.accounts.consents import consents_update
 from mutua.accounts.requests import MemberRequest, member_view
 from mutua.members.models import OPTIONAL_PURPOSES, ConsentPurpose
 from mutua.members.selectors import consent_state, consents_for_member, privacy_notices
+from mutua.privacy.models import ExportStatus
+from mutua.privacy.selectors import data_export_downloadable, data_exports_for_member
+from mutua.privacy.services import ExportError, data_export_downloaded, data_export_request
 
 YES_NO = [("1", gettext_lazy("Acconsento")), ("0", gettext_lazy("Non acconsento"))]
 
@@ -78,3 +83,54 @@ def consents(request: MemberRequest) -> HttpResponse:
         },
         status=400 if form.is_bound else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def data_export(request: MemberRequest) -> HttpResponse:
+    """ "Scarica i miei dati": GET lists the member's copies, POST asks for a new one (built by the worker)."""
+    member = request.member
+    if request.method == "POST":
+        try:
+            data_export_request(member=member, actor=request.user, request=request)
+        except ExportError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Stiamo preparando la copia dei tuoi dati: ti avviseremo qui nell'area soci e per email quando "
+                    "sarà pronta da scaricare."
+                ),
+            )
+        return redirect("portal:data_export")
+    exports = list(data_exports_for_member(member=member)[:10])
+    now = timezone.now()
+    for export in exports:
+        export.downloadable = (  # type: ignore[attr-defined]
+            export.status == ExportStatus.READY and export.expires_at is not None and export.expires_at > now
+        )
+    return render(
+        request,
+        "portal/privacy/data_export.html",
+        {"exports": exports, "pending": any(e.status == ExportStatus.PENDING for e in exports)},
+    )
+
+
+@require_GET
+@member_view
+def data_export_download(request: MemberRequest, pk: int) -> HttpResponseBase:
+    """The ZIP, to its member only, within its 7 days; afterwards a page says it expired."""
+    member = request.member
+    export = data_export_downloadable(member=member, pk=pk)
+    if export is None:
+        if not data_exports_for_member(member=member).filter(pk=pk).exists():
+            raise Http404
+        return render(request, "portal/privacy/data_export_expired.html", status=410)
+    data_export_downloaded(export=export, actor=request.user, request=request)
+    day = timezone.localtime(export.ready_at or timezone.now())
+    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=f"dati-{member.code}-{day:%Y%m%d}.zip")
+    response["Content-Type"] = "application/zip"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -56,6 +56,8 @@ urlpatterns = [
     path("dati-anagrafici/verifica-contatti/", personal.personal_contacts_verify, name="personal_contacts_verify"),
     path("dati-anagrafici/familiari/", personal.family, name="family"),
     path("privacy/consensi/", privacy.consents, name="consents"),
+    path("privacy/i-miei-dati/", privacy.data_export, name="data_export"),
+    path("privacy/i-miei-dati/<int:pk>/scarica/", privacy.data_export_download, name="data_export_download"),
     # Public: the footer's pages.
     path("privacy/", legal.privacy, name="privacy"),
     path("privacy/versioni/<str:version>/", legal.privacy, name="privacy_version"),
