@@ -422,6 +422,8 @@ SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") 
 SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
 # Every minute: tasks and messages left by a worker that died are taken up again (manage.py recover_deliveries).
 SCHEDULE_RECOVER_DELIVERIES = os.environ.get("SCHEDULE_RECOVER_DELIVERIES") or "* * * * *"
+# Daily: the files of the members' data copies ("Scarica i miei dati") past their 7 days are deleted.
+SCHEDULE_PURGE_DATA_EXPORTS = os.environ.get("SCHEDULE_PURGE_DATA_EXPORTS") or "45 2 * * *"
 # Finished background tasks (the e-mails and SMS sent) are deleted from the task table after this many days; each
 # message's own record (OutboundMessage) stays.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS") or "14")
