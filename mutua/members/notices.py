@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from mutua.members.models import Member, NoticeCategory
+from mutua.members.models import Member, NoticeCategory, NoticeChannels
 from mutua.notifications.emails import email_render
 from mutua.notifications.models import Notification
 from mutua.notifications.outbox import email_content_queue, sms_queue
@@ -38,7 +38,9 @@ class Notice:
     """
 
     kind: str
-    category: str  # a NoticeCategory: which of the member's channel choices applies
+    # A NoticeCategory: which of the member's channel choices applies. None for what the member asked for themselves
+    # (their data export): sent to the verified contacts whatever they chose.
+    category: str | None
     title: str  # the notification's title and the e-mail's subject
     body: str
     email: str  # the e-mail's text, between the greeting and the signature
@@ -53,13 +55,14 @@ def member_notify(*, member_id: int, notice: Notice) -> Notification:
     notice's category ("Avvisi"), and only to verified contacts; never to an address reported undeliverable.
     """
     member = Member.objects.only(*CONTACT_FIELDS).get(pk=member_id)
-    channels = member.notice_channels(notice.category)
+    channels = member.notice_channels(notice.category) if notice.category else NoticeChannels.EMAIL_SMS
     with translation.override(settings.LANGUAGE_CODE):
         email = email_render(
             title=notice.title,
             greeting=_("Gentile %(member)s,") % {"member": member.full_name},
             paragraphs=notice.email.split("\n\n"),
             path=notice.url,
+            preferences=notice.category is not None,
         )
     with transaction.atomic(savepoint=False):  # inside the caller's transaction when there is one
         notification = notification_create(

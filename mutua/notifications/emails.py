@@ -41,11 +41,13 @@ def email_render(
     path: str = "",
     link_label: str = "",
     security: bool = False,
+    preferences: bool = True,
 ) -> EmailContent:
     """Lay out one message in the active language: the title is also the subject (after the mutual's name).
 
     `path` is the page of the portal the message is about; `code` a one-time code shown large; `security` marks
-    messages that are always sent whatever the member's preferences, and says so.
+    messages that are always sent whatever the member's preferences, and says so; `preferences=False` leaves out the
+    link to the member's choices (a message the member asked for, sent whatever they chose).
     """
     context = {
         "mutua_name": settings.MUTUA_NAME,
@@ -58,7 +60,7 @@ def email_render(
         "code": code,
         "link_url": portal_url(path),
         "link_label": link_label or _("Apri la pagina nell'area soci"),
-        "preferences_url": "" if security else portal_url(reverse("profile:home") + "#avvisi"),
+        "preferences_url": portal_url(reverse("profile:home") + "#avvisi") if preferences and not security else "",
         "security": security,
     }
     return EmailContent(

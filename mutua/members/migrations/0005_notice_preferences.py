@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_personal_data_versions'),
+        ('members', '0004_consent_optional_purposes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
