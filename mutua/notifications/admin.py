@@ -5,8 +5,8 @@ from mutua.notifications.models import Notification, OutboundMessage
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
-    list_display = ["created_at", "channel", "to", "subject", "status", "attempts"]
-    list_filter = ["channel", "status"]
+    list_display = ["created_at", "channel", "to", "subject", "status", "attempts", "delivery_status"]
+    list_filter = ["channel", "status", "delivery_status"]
     readonly_fields = [
         "channel",
         "to",
@@ -20,7 +20,12 @@ class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
         "claimed_at",
         "claimed_by",
         "next_attempt_at",
+        "provider_id",
+        "delivery_status",
+        "delivery_error",
+        "delivery_reported_at",
     ]
+    exclude = ["html_body"]
 
 
 @admin.register(Notification)

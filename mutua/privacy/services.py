@@ -85,6 +85,7 @@ def _ready_notice(export: DataExport) -> Notice:
         ) % {"until": until}
         return Notice(
             kind=NotificationKind.GENERIC,
+            category=None,  # the member asked for it: sent whatever their choices in "Avvisi"
             title=_("La copia dei tuoi dati è pronta"),
             body=text,
             email=text,

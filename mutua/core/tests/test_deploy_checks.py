@@ -60,6 +60,11 @@ def test_a_production_configuration_passes_the_deploy_checks():
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "notifications.E001", "EMAIL_HOST"),
         ({"SMS_BACKEND": "mutua.notifications.sms.ConsoleSmsBackend"}, "notifications.E002", "SMS_GATEWAY_URL"),
         ({"MUTUA_SHOW_OUTBOX": True}, "notifications.E003", "MUTUA_SHOW_OUTBOX=0"),
+        (
+            {"SMS_BACKEND": "mutua.notifications.twilio.TwilioSmsBackend", "TWILIO_AUTH_TOKEN": ""},
+            "notifications.E004",
+            "TWILIO_AUTH_TOKEN",
+        ),
         ({"CACHES": LOCAL_CACHE}, "core.E003", "REDIS_URL"),
         ({"CACHES": LOCAL_CACHE, "WEB_CONCURRENCY": 1, "APP_HOSTS": 2, "STORAGES": S3}, "core.E003", "REDIS_URL"),
         ({"MUTUA_SEPA_IBAN": SAMPLE_IBAN}, "payouts.E002", "MUTUA_SEPA_IBAN"),
@@ -103,3 +108,8 @@ def test_without_clamd_the_deploy_check_warns_that_files_are_not_scanned():
     assert found["documents.W001"].level == checks.WARNING and "CLAMD_URL" in str(found["documents.W001"])
     with override_settings(**PRODUCTION):
         assert "documents.W001" not in {m.id for m in checks.run_checks(include_deployment_checks=True)}
+
+
+def test_twilio_with_its_account_passes_the_deploy_checks():
+    twilio = {"SMS_BACKEND": "mutua.notifications.twilio.TwilioSmsBackend"}
+    assert errors(**twilio, TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="f" * 32) == {}
