@@ -111,6 +111,29 @@ class TestRegistryContact:
         page = client.post(FIRST_ACCESS, {"action": "resend"}, follow=True).content.decode()
         assert "Ti abbiamo inviato un nuovo codice" in page and len(mail.outbox) == 2
 
+    def test_guessing_the_code_is_capped_over_the_day_not_only_every_five_minutes(self, new_member, clock):
+        """10 codes checked every 5 minutes would be 2 880 guesses a day at a 6-digit code, for as many days as
+        the attacker likes: a day allows FIRST_ACCESS_CHECKS_PER_DAY checks and FIRST_ACCESS_SENDS_PER_DAY codes."""
+        checked = 0
+        for _ in range(12):  # a new browser, a new code and 5 guesses every 6 minutes, for over an hour
+            client = Client()
+            derived_login(client, new_member)
+            client.get(FIRST_ACCESS)
+            right = last_code(mail.outbox[-1].body)
+            wrong = "000000" if right != "000000" else "111111"
+            for _ in range(5):
+                page = client.post(FIRST_ACCESS, {"action": "verify", "code": wrong}).content.decode()
+                checked += "Per sicurezza riprova tra" not in page
+            clock.shift(dt.timedelta(minutes=6))
+        assert checked == 20
+        assert len(mail.outbox) == 8
+        client = Client()
+        derived_login(client, new_member)
+        client.get(FIRST_ACCESS)
+        right = last_code(mail.outbox[-1].body)
+        page = client.post(FIRST_ACCESS, {"action": "verify", "code": right}).content.decode()
+        assert "Per sicurezza riprova tra" in page and "Nuova password" not in page
+
 
 @pytest.mark.django_db
 class TestActivationLetter:
