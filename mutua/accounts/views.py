@@ -380,7 +380,9 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:password_reset_code")
     if request.method == "POST" and not limited(request, form, "reset_code", key=state["username"]) and form.is_valid():
         try:
-            user = reset.password_reset_code_check(username=state["username"], code=form.cleaned_data["code"])
+            user = reset.password_reset_code_check(
+                username=state["username"], code=form.cleaned_data["code"], asked_at=state["sent"]
+            )
         except CodeError as exc:
             form.add_error("code", exc.message)
         else:
