@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "mutua.backoffice",
     "mutua.payouts",
     "mutua.registry",
+    "mutua.privacy",
     "mutua.demo",
 ]
 
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mutua.core.nostore.NoStoreForSignedInMiddleware",  # signed-in pages never kept by the browser
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -332,6 +334,8 @@ MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contri
 MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
+# Dichiarazione di accessibilità: the day the mutual last reviewed it (ISO date), printed on the statement.
+MUTUA_ACCESSIBILITY_REVIEWED_ON = os.environ.get("MUTUA_ACCESSIBILITY_REVIEWED_ON", "2026-12-07")
 # Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
 MUTUA_PUBLIC_URL = os.environ.get("MUTUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Fornitori convenzionati: the map's tile server ({z}/{x}/{y} template; empty shows the markers on a blank map).
@@ -426,6 +430,8 @@ SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") 
 SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
 # Every minute: tasks and messages left by a worker that died are taken up again (manage.py recover_deliveries).
 SCHEDULE_RECOVER_DELIVERIES = os.environ.get("SCHEDULE_RECOVER_DELIVERIES") or "* * * * *"
+# Daily: the files of the members' data copies ("Scarica i miei dati") past their 7 days are deleted.
+SCHEDULE_PURGE_DATA_EXPORTS = os.environ.get("SCHEDULE_PURGE_DATA_EXPORTS") or "45 2 * * *"
 # Finished background tasks (the e-mails and SMS sent) are deleted from the task table after this many days; each
 # message's own record (OutboundMessage) stays.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS") or "14")

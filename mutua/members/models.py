@@ -212,6 +212,12 @@ class PrivacyNotice(models.Model):
 
 class ConsentPurpose(models.TextChoices):
     SERVICE = "service", _("Trattamento dei dati personali, anche sanitari, per fornire il servizio")
+    NEWSLETTER = "newsletter", _("Ricevere per email notizie e iniziative della mutua")
+    SURVEYS = "surveys", _("Partecipare ai questionari sulla qualità del servizio")
+
+
+# Purposes a member may give or withdraw at any time from "I miei consensi", without consequences on the service.
+OPTIONAL_PURPOSES = (ConsentPurpose.NEWSLETTER, ConsentPurpose.SURVEYS)
 
 
 class ConsentChannel(models.TextChoices):
