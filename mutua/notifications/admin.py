@@ -1,6 +1,16 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
 
 from mutua.notifications.models import Notification, OutboundMessage
+
+
+def codes_masked(text: str) -> str:
+    """The text with every one-time code (a run of CODE_DIGITS digits) masked: staff know members' codes and
+    codici fiscali, so a live code read here would complete first access or a password reset unaudited."""
+    digits = int(settings.CODE_DIGITS)
+    return re.sub(rf"(?<!\d)\d{{{digits}}}(?!\d)", "•" * digits, text)
 
 
 @admin.register(OutboundMessage)
@@ -11,7 +21,7 @@ class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
         "channel",
         "to",
         "subject",
-        "body",
+        "body_masked",
         "status",
         "attempts",
         "last_error",
@@ -25,7 +35,11 @@ class OutboundMessageAdmin(admin.ModelAdmin[OutboundMessage]):
         "delivery_error",
         "delivery_reported_at",
     ]
-    exclude = ["html_body"]
+    exclude = ["body", "html_body"]
+
+    @admin.display(description=OutboundMessage._meta.get_field("body").verbose_name)
+    def body_masked(self, message: OutboundMessage) -> str:
+        return codes_masked(message.body)
 
 
 @admin.register(Notification)

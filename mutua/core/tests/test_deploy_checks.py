@@ -25,6 +25,7 @@ PRODUCTION = {
     "MEDIA_ROOT_SHARED": False,
     "MFA_SECRET_KEYS": ["3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="],
     "CLAMD_URL": "unix:///var/run/clamav/clamd.ctl",
+    "TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}},  # a worker beside
 }
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 S3 = {
@@ -86,8 +87,16 @@ def test_each_bad_setting_fails_the_deploy_check_with_its_own_id(overrides, chec
         call_command("check", "--deploy", "--fail-level", "ERROR")
 
 
-def test_one_web_process_may_keep_its_own_cache():
-    assert errors(CACHES=LOCAL_CACHE, WEB_CONCURRENCY=1, APP_HOSTS=1) == {}
+def test_one_web_process_beside_a_task_worker_needs_a_shared_cache_too():
+    """The worker writes the password reset's phantom codes, the web process reads them: in two caches an unknown
+    username would get «Richiedi un nuovo codice.» where a member gets «Il codice non è corretto…»."""
+    found = errors(CACHES=LOCAL_CACHE, WEB_CONCURRENCY=1, APP_HOSTS=1)
+    assert list(found) == ["core.E003"] and "REDIS_URL" in str(found["core.E003"])
+
+
+def test_one_process_running_its_tasks_itself_may_keep_its_own_cache():
+    tasks = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert errors(CACHES=LOCAL_CACHE, WEB_CONCURRENCY=1, APP_HOSTS=1, TASKS=tasks) == {}
 
 
 def test_several_machines_may_share_media_root_on_a_network_disk_or_use_a_bucket():
