@@ -329,6 +329,9 @@ MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contri
 MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
+# Registry import (docs/registry-import.md): the largest file accepted, and where error files are written.
+REGISTRY_IMPORT_MAX_MB = int(os.environ.get("REGISTRY_IMPORT_MAX_MB", "512"))
+REGISTRY_ERRORS_DIR = env_path("REGISTRY_ERRORS_DIR", VAR_DIR / "registry-errors")
 # Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
 MUTUA_PUBLIC_URL = os.environ.get("MUTUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Fornitori convenzionati: the map's tile server ({z}/{x}/{y} template; empty shows the markers on a blank map).

@@ -99,6 +99,8 @@ class Member(TimestampedModel):
     regional_office = models.ForeignKey(
         RegionalOffice, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
+    # Set when a full export of the registry no longer lists the member: an operator checks; nothing is deleted.
+    registry_missing_since = models.DateField(_("assente dal registro dal"), null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
