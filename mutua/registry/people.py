@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from mutua.accounts.models import Role, User
 from mutua.members.models import Beneficiary, Member, MemberChange, RegionalOffice
+from mutua.registry import bulk
 from mutua.registry.files import BENEFICIARY_COLUMNS, MEMBER_COLUMNS, RawRow
 from mutua.registry.rows import CleanRow, clean_beneficiary_row, clean_member_row
 from mutua.registry.sync import (
-    BULK_BATCH,
     EntitySync,
     Outcome,
     SyncContext,
@@ -136,7 +136,7 @@ class MemberSync(EntitySync):
             changed.append(member)
         self._create(new, relinked)
         bulk_update(Member, changed, fields | {"updated_at"} if fields else set())
-        MemberChange.objects.bulk_create(versions, batch_size=BULK_BATCH)
+        bulk.insert(MemberChange, versions)
         return outcome
 
     def _create(self, new: list[Member], relinked: list[Member]) -> None:
@@ -145,14 +145,12 @@ class MemberSync(EntitySync):
         if not new and not relinked:
             return
         unusable = make_password(None)
-        users = User.objects.bulk_create(
-            [User(username=member.code, role=Role.MEMBER, password=unusable) for member in [*new, *relinked]],
-            batch_size=BULK_BATCH,
-        )
+        users = [User(username=member.code, role=Role.MEMBER, password=unusable) for member in [*new, *relinked]]
+        bulk.insert(User, users, key=("username",))
         for member, user in zip([*new, *relinked], users, strict=True):
             member.user_id = user.pk
             member.updated_at = self.context.now
-        Member.objects.bulk_create(new, batch_size=BULK_BATCH)
+        bulk.insert(Member, new)
         bulk_update(Member, relinked, {"user", "updated_at"})
 
     def _member_diff(
@@ -245,7 +243,7 @@ class BeneficiarySync(EntitySync):
             beneficiary.updated_at = self.context.now
             fields |= set(diff)
             changed.append(beneficiary)
-        Beneficiary.objects.bulk_create(new, batch_size=BULK_BATCH)
+        bulk.insert(Beneficiary, new)
         bulk_update(Beneficiary, changed, fields | {"updated_at"} if fields else set())
         outcome.new, outcome.changed = len(new), len(changed)
         return outcome

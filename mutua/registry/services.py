@@ -383,10 +383,13 @@ def _mark_duplicates(sync: EntitySync, rows: list[CleanRow]) -> None:
                     [label, *part],
                 )
                 earlier.update(cursor.fetchall())
-            cursor.executemany(
-                f"INSERT INTO {SEEN_TABLE} (kind, key, line) VALUES (%s, %s, %s)",  # noqa: S608
-                [(label, key, row.line) for key, row in keyed.items() if key not in earlier],
-            )
+            fresh = [(label, key, row.line) for key, row in keyed.items() if key not in earlier]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {SEEN_TABLE} (kind, key, line) FROM STDIN") as copy:
+                    for item in fresh:
+                        copy.write_row(item)
+            else:
+                cursor.executemany(f"INSERT INTO {SEEN_TABLE} (kind, key, line) VALUES (%s, %s, %s)", fresh)  # noqa: S608
         for key, line in earlier.items():
             keyed[key].errors.append(sync.duplicate_message(line, kind))
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from mutua.members.models import Beneficiary, Member, RegionalOffice
 from mutua.plans.models import Contribution, Enrollment, Plan
-from mutua.registry import cleaning
+from mutua.registry import bulk, cleaning
 from mutua.registry.files import RawRow
 from mutua.registry.rows import CleanRow
 
@@ -92,8 +92,7 @@ def _normal(value: Any) -> Any:
 
 
 def bulk_update(model: type[M], objects: Sequence[M], fields: set[str]) -> None:
-    if objects and fields:
-        model._default_manager.bulk_update(objects, sorted(fields), batch_size=BULK_BATCH)
+    bulk.update(model, objects, fields)
 
 
 def _code_map(model: type[RegionalOffice] | type[Plan]) -> dict[str, int]:
@@ -153,7 +152,7 @@ class SimpleSync(EntitySync):
                 setattr(obj, name, value)
             fields |= diff.keys()
             changed.append(obj)
-        self.model.objects.bulk_create(new, batch_size=BULK_BATCH)  # type: ignore[arg-type]
+        bulk.insert(self.model, new)
         bulk_update(self.model, changed, fields)
         outcome.new, outcome.changed = len(new), len(changed)
         return outcome
@@ -270,10 +269,10 @@ class EnrollmentSync(EntitySync):
                 ended.append(Enrollment(id=current["id"], end_date=data["end_date"]))
             links_add += [through(enrollment_id=current["id"], beneficiary_id=b) for b in wanted - have]
             links_remove += [(current["id"], b) for b in have - wanted]
-        Enrollment.objects.bulk_create([enrollment for enrollment, _w in new], batch_size=BULK_BATCH)
+        bulk.insert(Enrollment, [enrollment for enrollment, _w in new], key=("member", "plan", "start_date"))
         for enrollment, wanted in new:
             links_add += [through(enrollment_id=enrollment.pk, beneficiary_id=b) for b in wanted]
-        through.objects.bulk_create(links_add, batch_size=BULK_BATCH)
+        bulk.insert(through, links_add)
         for enrollment_id, beneficiary_id in links_remove:
             through.objects.filter(enrollment_id=enrollment_id, beneficiary_id=beneficiary_id).delete()
         bulk_update(Enrollment, ended, {"end_date"})
@@ -375,7 +374,7 @@ class ContributionSync(EntitySync):
                 continue
             changed.append(Contribution(**(current | diff)))
             fields |= diff.keys()
-        Contribution.objects.bulk_create(new, batch_size=BULK_BATCH)
+        bulk.insert(Contribution, new)
         bulk_update(Contribution, changed, fields)
         outcome.new, outcome.changed = len(new), len(changed)
         return outcome

@@ -24,6 +24,7 @@ from mutua.accounts.passwords import first_access_password
 from mutua.audit.models import AuditEvent
 from mutua.members.models import Beneficiary, Member, MemberKind, PostalAddress, RegionalOffice
 from mutua.members.tests.factories import make_cf, make_iban
+from mutua.registry import bulk
 from mutua.registry.files import COLUMNS
 from mutua.registry.services import registry_import, registry_open
 
@@ -389,10 +390,14 @@ def test_existing_user_with_the_code_is_not_taken_over(tmp_path: Path) -> None:
 def test_a_database_failure_leaves_nothing_of_the_entity_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_bulk_create(*args: Any, **kwargs: Any) -> None:
-        raise IntegrityError("simulated")
+    original = bulk.insert
 
-    monkeypatch.setattr(Member.objects, "bulk_create", failing_bulk_create)
+    def failing_insert(model: Any, objects: Any, **kwargs: Any) -> None:
+        if model is Member:
+            raise IntegrityError("simulated")
+        original(model, objects, **kwargs)
+
+    monkeypatch.setattr(bulk, "insert", failing_insert)
     code, output = run_import(write_csv(tmp_path, [member_row(1), member_row(2)]))
 
     assert code == 2
