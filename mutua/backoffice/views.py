@@ -42,7 +42,9 @@ from mutua.claims import services
 from mutua.claims.models import Claim, ClaimKind, ClaimStatus
 from mutua.claims.selectors import claim_duplicates
 from mutua.documents.serving import file_missing_response, file_unavailable_response
+from mutua.members.selectors import member_last_change_by
 from mutua.plans.selectors import member_standing
+from mutua.registry.services import REGISTRY_USERNAME
 
 PAGE_SIZE = 25
 
@@ -81,6 +83,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
             "can_take": can(user, Action.TAKE),
             "can_pay": can(user, Action.PAY),
             "can_audit": can(user, Action.AUDIT),
+            "can_registry": can(user, Action.REGISTRY),
         },
     )
 
@@ -123,6 +126,7 @@ def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
             "member": member,
             "beneficiaries": list(member.beneficiaries.all()),
             "standing": member_standing(member=member),
+            "registry_changed_at": member_last_change_by(member=member, username=REGISTRY_USERNAME),
             "duplicates": claim_duplicates(claim=claim),
             "settlements": settlements,
             "settlements_total": claim_selectors.settlements_total(settlements),
