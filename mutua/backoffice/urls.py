@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.backoffice import audit, bookings, login, payouts, registry, views
+from mutua.backoffice import audit, bookings, login, members, payouts, registry, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     path("registro/<int:pk>/", registry.registry_run, name="registry_run"),
     path("registro/<int:pk>/conferma/", registry.registry_run_confirm, name="registry_run_confirm"),
     path("registro/<int:pk>/errori.csv", registry.registry_run_errors, name="registry_run_errors"),
+    path("soci/", members.member_list, name="member_list"),
+    path("soci/<int:pk>/lettera-attivazione/", members.activation_letter, name="activation_letter"),
     path("pagamenti/", payouts.payouts, name="payouts"),
     path("pagamenti/distinte/<int:pk>/", payouts.payout_batch, name="payout_batch"),
     path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),

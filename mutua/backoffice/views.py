@@ -84,6 +84,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
             "can_pay": can(user, Action.PAY),
             "can_audit": can(user, Action.AUDIT),
             "can_registry": can(user, Action.REGISTRY),
+            "can_activate": can(user, Action.ACTIVATE),
         },
     )
 
