@@ -29,6 +29,7 @@ urlpatterns = [
     path("soci/", members.member_list, name="member_list"),
     path("soci/<int:pk>/lettera-attivazione/", members.activation_letter, name="activation_letter"),
     path("pagamenti/", payouts.payouts, name="payouts"),
+    path("pagamenti/esporta/", payouts.payouts_export, name="payouts_export"),
     path("pagamenti/distinte/<int:pk>/", payouts.payout_batch, name="payout_batch"),
     path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),
     path("pagamenti/distinte/<int:pk>/conferma/", payouts.payout_confirm, name="payout_confirm"),
