@@ -42,7 +42,9 @@ from mutua.claims import services
 from mutua.claims.models import Claim, ClaimKind, ClaimStatus
 from mutua.claims.selectors import claim_duplicates
 from mutua.documents.serving import file_missing_response, file_unavailable_response
+from mutua.members.models import Member
 from mutua.members.selectors import member_last_change_by
+from mutua.notifications.selectors import undelivered_messages_to
 from mutua.plans.selectors import member_standing
 from mutua.registry.services import REGISTRY_USERNAME
 
@@ -133,8 +135,14 @@ def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
             "settlements_total": claim_selectors.settlements_total(settlements),
             "suspension": open_suspensions[0] if open_suspensions else None,
             "actions": _actions(user, claim),
+            "undelivered": undelivered_messages_to(addresses=_contact_addresses(member)),
         },
     )
+
+
+def _contact_addresses(member: Member) -> list[str]:
+    """The member's e-mail and mobile as the outbox writes them."""
+    return [member.email, member.mobile.as_e164 if member.mobile else ""]
 
 
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}

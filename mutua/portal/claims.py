@@ -93,6 +93,7 @@ def _draft_page(
         estimates = {line.document.pk: line.outcome for line in services.claim_settlement_lines(claim=claim)}
         for document in documents:
             document.estimate = estimates.get(document.pk)  # type: ignore[attr-defined]
+    open_claim = selectors.open_claim_for_member(member=member, kind=claim.kind).first() if documents else None
     return render(
         request,
         "portal/claims/study_draft.html" if study else "portal/claims/draft.html",
@@ -105,6 +106,8 @@ def _draft_page(
             "form": form or _document_form(claim, member),
             "documents": documents,
             "has_estimates": bool(estimates),
+            # The summary of "Invia pratica", in a window over the draft (the page claim_submit without JS).
+            "open_claim": open_claim,
             "files_form": FilesForm(),
             "max_mb": 2,
         },

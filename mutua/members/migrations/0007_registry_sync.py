@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_personal_data_versions'),
+        ('members', '0006_email_bounced'),
     ]
 
     operations = [
