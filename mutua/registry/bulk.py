@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import AutoField, BigAutoField, Field, Model
+from django.db.models.expressions import DatabaseDefault, Value
 from django.db.models.fields.files import FieldFile
 
 M = TypeVar("M", bound=Model)
@@ -31,6 +32,9 @@ def _value(obj: Model, field: Field[Any, Any], *, adding: bool) -> Any:
     if getattr(field, "auto_now", False) or (adding and getattr(field, "auto_now_add", False)):
         return field.pre_save(obj, add=adding)
     value = getattr(obj, field.attname)
+    if isinstance(value, DatabaseDefault):  # a field with db_default the object did not set: that default
+        default = field.db_default
+        return default.value if isinstance(default, Value) else default
     if hasattr(value, "as_e164"):  # a phone number
         return value.as_e164
     if isinstance(value, FieldFile):
