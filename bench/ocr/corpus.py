@@ -470,7 +470,8 @@ def _photo(image: Image.Image, rng: random.Random) -> Image.Image:
     """A photo of paper: uneven light, grey-yellow paper, a slightly soft focus."""
     w, h = image.size
     light = Image.linear_gradient("L").resize((w, h)).rotate(rng.choice([0, 90, 180, 270]))
-    light = light.point(lambda v: int(255 - v * rng.uniform(0.25, 0.4)))
+    depth = rng.uniform(0.25, 0.4)
+    light = light.point(lambda v: int(255 - v * depth))
     tint = Image.new("RGB", (w, h), (235, 228, 205))
     paper = Image.composite(image, tint, image.convert("L").point(lambda v: 255 if v < 200 else 0))
     shaded = Image.merge("RGB", [Image.composite(band, Image.new("L", (w, h), 0), light) for band in paper.split()])
@@ -518,7 +519,8 @@ def sample(seed: int, *, layout: str | None = None, text_layer: bool | None = No
     doc = _content(rng, layout)
     family = "mono" if layout == "scontrino" else rng.choice(["sans", "serif", "condensed", "sans"])
     drawn = LAYOUTS[layout](doc, rng)
-    text_layer = (rng.random() < 0.15) if text_layer is None else text_layer
+    drawn_text_layer = rng.random() < 0.15
+    text_layer = (drawn_text_layer and not clean) if text_layer is None else text_layer
     variant: dict[str, object] = {"font": family, "text_layer": text_layer}
     if text_layer:
         content, content_type = _pdf_text_layer(drawn, family), "application/pdf"

@@ -20,6 +20,9 @@ from mutua.core.provinces import provinces
 from mutua.documents.reading.pages import Box, Line, Page, Word, box_union
 
 MIN_CONFIDENCE = 75.0  # Tesseract's confidence under which a word is not trusted for a number or a name
+NUMBER_CONFIDENCE = 60.0  # a document number printed after its label: OCR slips there are rare
+AGREED_CONFIDENCE = 40.0
+NAME_CONFIDENCE = 85.0  # a name has no check digit: only words Tesseract is sure of
 MONTHS = {
     name: n
     for n, name in enumerate(
@@ -138,7 +141,7 @@ def partita_iva_fix(text: str) -> str | None:
 
 
 _PIVA = re.compile(
-    r"(?i)(?:p\s?\.?\s?iva|partita\s*i\.?\s?v\.?\s?a\.?|p\.\s?i\.)\s*[:.]?\s*((?:IT)?\s?[0-9OIlSB|]{11}|"
+    r"(?i)(?:p\s?[._,]?\s?iva|partita\s*i\.?\s?v\.?\s?a\.?|p\.\s?i\.)\s*[:.]?\s*((?:IT)?\s?[0-9OIlSB|]{11}|"
     r"[0-9OIlSB]{3}\s[0-9OIlSB]{3}\s[0-9OIlSB]{5})\b"
 )
 _ANY_ELEVEN = re.compile(r"(?<![\dA-Za-z])(\d{11})(?![\dA-Za-z])")
@@ -175,7 +178,7 @@ _BIRTH = re.compile(r"(?i)\b(nat[oa]|nascita)\b")
 _AMOUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:\.\d{3})+|\d{1,6})\s?,\s?(\d{2})(?![\d,])")
 _TOTAL_STRONG = re.compile(
     r"(?i)(totale\s+(documento|fattura|complessivo|pagato|da\s+pagare|ricevuta|dovuto)|netto\s+a\s+pagare|"
-    r"importo\s+(pagato|totale)|totale\s+euro)"
+    r"importo\s+(pagato|totale)|totale\s+euro|pagamento\s+(contante|elettronico|bancomat|carta))"
 )
 _TOTAL = re.compile(r"(?i)(?<!sub)(?<!sub )\btotale\b|\bla\s+somma\s+di\b")
 _NOT_TOTAL = re.compile(r"(?i)imponibile|\biva\b|sconto|acconto|parziale")
@@ -221,7 +224,8 @@ def _amounts_on(doc: _Document, page: int, index: int, after: int = 0) -> list[t
     return result
 
 
-def _total(doc: _Document) -> tuple[_Found, Decimal] | None:
+def _total(doc: _Document) -> tuple[_Found, Decimal, int] | None:
+    """The document's total, with how many labelled places agree on it."""
     strong: list[tuple[_Found, Decimal]] = []
     plain: list[tuple[_Found, Decimal]] = []
     for page, index, line in doc.lines:
@@ -237,11 +241,15 @@ def _total(doc: _Document) -> tuple[_Found, Decimal] | None:
     for bucket in (strong, plain):
         values = {value for _, value in bucket}
         if len(values) == 1:
-            return bucket[0]
+            surest = max(bucket, key=lambda item: item[0].confidence)
+            return surest[0], surest[1], len(bucket)
         if len(values) > 1:
             # "Totale imponibile" read without its second word: the largest is the document's total only when the
             # others add up to it with the stamp duty; otherwise unsure.
             return None
+    summed = _column_sum(doc)
+    if summed:
+        return summed[0], summed[1], 2  # the figures above agree with it
     # No readable "Totale": the taxable amount plus the stamp duty, when that very sum is printed below them.
     taxable = [(f, a) for page, index, line in doc.lines if _TAXABLE.search(line.text)
                for f, a in _amounts_on(doc, page, index)]  # fmt: skip
@@ -254,7 +262,28 @@ def _total(doc: _Document) -> tuple[_Found, Decimal] | None:
             if page == stamp[0][0].page and below < index <= below + 2:
                 for f, a in _amounts_on(doc, page, index):
                     if a == expected:
-                        return f, a
+                        return f, a, 2
+    return None
+
+
+def _column_sum(doc: _Document) -> tuple[_Found, Decimal] | None:
+    """No readable "Totale": the lowest figure of the page's right-hand column that is the sum of the two or more
+    figures right above it (the items, or the taxable amount and the stamp duty)."""
+    column: list[tuple[_Found, Decimal]] = []
+    for page, index, _line in doc.lines:
+        if page == 1:
+            amounts = _amounts_on(doc, page, index)
+            if amounts:
+                column.append(amounts[-1])
+    for end in range(len(column) - 1, 1, -1):
+        target = column[end][1]
+        running = Decimal(0)
+        for start in range(end - 1, -1, -1):
+            running += column[start][1]
+            if running == target and end - start >= 2 and target > 0:
+                return column[end]
+            if running > target:
+                break
     return None
 
 
@@ -262,10 +291,10 @@ def _total(doc: _Document) -> tuple[_Found, Decimal] | None:
 
 _NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-Z]{1,2})?)"
 _NUMBER = re.compile(
-    r"(?i)(?:^|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)\s+|^\s*)"
+    r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)\s+)"
     r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
     + _NUMBER_TOKEN
-    + r"(?=$|[\s,;])"
+    + r"(?=$|[\s,;*.:'\"|])"
 )
 _TYPES = [
     (re.compile(r"(?i)\bfattura\b"), "fattura"),
@@ -275,7 +304,7 @@ _TYPES = [
 ]
 _ADDRESS = re.compile(r"(?<!\d)(\d{5})\s+([A-Za-zÀ-ÿ'. -]{2,40}?)\s*\(\s*([A-Za-z]{2})\s*\)")
 _NOT_A_NAME = re.compile(
-    r"(?i)\b(fattura|ricevuta|documento|servizio sanitario|tel\b|telefono|via|viale|piazza|corso|largo|"
+    r"(?i)\b(fattura|ricevuta|documento|servizio\W+sani|tel\b|telefono|via|viale|piazza|corso|largo|"
     r"p\.?\s?iva|c\.f\.|codice fiscale|spett|pagina|originale)"
 )
 
@@ -286,7 +315,7 @@ def _number(doc: _Document) -> _Found | None:
         value = re.sub(r"\s", "", match.group(1))
         if _DATE.fullmatch(value) or not re.search(r"\d", value):
             continue
-        if found.confidence < MIN_CONFIDENCE:
+        if found.confidence < NUMBER_CONFIDENCE:
             continue
         candidates.append((found, value))
     values = {value for _, value in candidates}
@@ -319,10 +348,11 @@ def _provider_name(doc: _Document, header_end: int) -> _Found | None:
             break
         text = line.text.strip(" |.,;:'\"‘’“”-_")
         letters = sum(c.isalpha() for c in text)
-        if letters < 4 or re.search(r"\d", text) or _NOT_A_NAME.search(text):
+        head = text.rsplit(" ", 1)[0] if re.fullmatch(r".*\s\d{1,2}", text) else text  # "Farmacia Comunale 3"
+        if letters < 4 or re.search(r"\d", head) or _NOT_A_NAME.search(text):
             continue
-        words = [w for w in line.words if re.search(r"[A-Za-zÀ-ÿ]", w.text)]
-        if not words or min(w.confidence for w in words) < MIN_CONFIDENCE:
+        words = [w for w in line.words if re.search(r"[A-Za-zÀ-ÿ0-9]", w.text)]
+        if not words or min(w.confidence for w in words) < NAME_CONFIDENCE:
             continue
         height = line.box[3] - line.box[1]
         if best is None or height > best[0] * 1.1:
@@ -365,7 +395,9 @@ def extract(pages: list[Page], *, today: dt.date) -> dict[str, Proposal]:
         propose("issue_date", chosen[1].isoformat(), chosen[0])
 
     total = _total(doc)
-    if total and total[0].confidence >= MIN_CONFIDENCE - 15:
+    # A figure read in two places (the total and the payment, or the sum of the lines above) is trusted at a lower
+    # confidence than one read once.
+    if total and total[0].confidence >= (MIN_CONFIDENCE if total[2] < 2 else AGREED_CONFIDENCE):
         propose("amount", f"{total[1]:.2f}", total[0])
 
     markers = _patient_markers(doc)
@@ -379,7 +411,13 @@ def extract(pages: list[Page], *, today: dt.date) -> dict[str, Proposal]:
         header_end = min(header_end, found.index)
     codes = _fiscal_codes(doc)
     patient = {code for f, code in codes if _is_patient(f, markers)}
-    provider = {code for f, code in codes if not _is_patient(f, markers) and f.page == 1 and f.index < first_marker}
+    # A provider's codice fiscale stands in the letterhead: above the patient's block and the document's title.
+    title_index = typed[0].index if typed else -1
+    provider = {
+        code
+        for f, code in codes
+        if not _is_patient(f, markers) and f.page == 1 and f.index < min(first_marker, title_index)
+    }
     if len(patient) == 1:
         propose("patient_fiscal_code", next(iter(patient)), next(f for f, c in codes if c in patient))
     if "provider_tax_code" not in proposals and len(provider) == 1 and not (provider & patient):
@@ -390,7 +428,12 @@ def extract(pages: list[Page], *, today: dt.date) -> dict[str, Proposal]:
     for found, match in doc.search(_ADDRESS, 0):
         if found.page == 1 and found.index < first_marker:
             code = match.group(3).upper()
-            if code in provinces():
+            city = " ".join(match.group(2).split()).lower()
+            known = provinces().get(code)
+            sure = known is not None and (
+                city in (known.name.lower(), known.capital.lower()) or min(w.confidence for w in found.words) >= 90
+            )
+            if sure:
                 propose("provider_province", code, found)
                 header_end = min(header_end, found.index)
             break

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
-from mutua.documents.reading.pages import Line, Page, Word
+from mutua.documents.reading.pages import Line, Page, Word, lines_from_words
 
 TESSERACT = os.environ.get("TESSERACT_CMD", "tesseract")
 LANGUAGE = "ita"
@@ -39,7 +39,7 @@ def _gray(image: Image.Image) -> Image.Image:
 def _profile_score(ink: Image.Image, angle: float) -> float:
     """How sharply the rows of `ink` (white on black) separate into lines once turned by `angle`."""
     turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
-    rows: list[float] = [float(v) for v in turned.resize((1, turned.height), Image.Resampling.BOX).getdata()]
+    rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
     mean = sum(rows) / len(rows)
     return sum((r - mean) ** 2 for r in rows) / len(rows)
 
@@ -67,12 +67,13 @@ def skew_angle(image: Image.Image) -> float:
 
 
 def _flatten(gray: Image.Image) -> Image.Image:
-    """Even out the light of a photographed page and drop scan specks: the page less its own background
-    (the ink removed by a maximum filter on a small copy) taken away, then a median filter."""
+    """Even out the light of a photographed page: the page less its own background
+    (the ink removed by a maximum filter on a small copy) taken away, then a median filter for scan specks."""
     small = gray.resize((max(gray.width // 8, 1), max(gray.height // 8, 1)), Image.Resampling.BOX)
     background = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2)).resize(gray.size)
     flat = ImageOps.invert(ImageChops.subtract(background, gray))
-    return ImageOps.autocontrast(flat.filter(ImageFilter.MedianFilter(3)), cutoff=1)
+    # Stretched from the darkest ink: a page that is 99 % paper must not have its faint ink clipped to black.
+    return ImageOps.autocontrast(flat.filter(ImageFilter.MedianFilter(3)), cutoff=(0, 1))
 
 
 def _tesseract(image: Image.Image, *args: str) -> str:
@@ -133,18 +134,17 @@ def prepare(image: Image.Image, *, extra_turn: int = 0) -> Prepared:
 
 
 def _words_from_tsv(tsv: str, width: int, height: int) -> list[Line]:
-    lines: dict[tuple[str, str, str], list[Word]] = {}
+    """Tesseract's words, in lines made by position on the page: a label and its value in another column of the
+    same row (a table, "Numero ricevuta    2026/123") end up on one line, as a person reads them."""
+    words: list[Word] = []
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
         left, top, w, h = (int(c) for c in cols[6:10])
-        conf = float(cols[10])
         box = (left / width, top / height, (left + w) / width, (top + h) / height)
-        lines.setdefault((cols[2], cols[3], cols[4]), []).append(Word(cols[11].strip(), box, conf))
-    result = [Line(sorted(words, key=lambda w: w.box[0])) for words in lines.values()]
-    result.sort(key=lambda line: (line.box[1], line.box[0]))
-    return result
+        words.append(Word(cols[11].strip(), box, float(cols[10])))
+    return lines_from_words(words)
 
 
 def _quality(lines: list[Line]) -> float:
