@@ -238,19 +238,24 @@ def _total(doc: _Document) -> tuple[_Found, Decimal, int] | None:
         if not amounts:  # a table: the figure on the line below
             amounts = [a for a in _amounts_on(doc, page, index + 1) if not _NOT_TOTAL.search(a[0].line.text)][:1]
         bucket.extend(amounts[-1:])
+    support = _arithmetic_total(doc)
     for bucket in (strong, plain):
         values = {value for _, value in bucket}
         if len(values) == 1:
             surest = max(bucket, key=lambda item: item[0].confidence)
-            return surest[0], surest[1], len(bucket)
+            agreeing = len(bucket) + (1 if support and support[1] == surest[1] else 0)
+            return surest[0], surest[1], agreeing
         if len(values) > 1:
-            # "Totale imponibile" read without its second word: the largest is the document's total only when the
-            # others add up to it with the stamp duty; otherwise unsure.
+            # Two different "totals" (one misread, or "Totale imponibile" read without its second word): unsure.
             return None
-    summed = _column_sum(doc)
-    if summed:
-        return summed[0], summed[1], 2  # the figures above agree with it
-    # No readable "Totale": the taxable amount plus the stamp duty, when that very sum is printed below them.
+    if support:
+        return support[0], support[1], 2  # the figures above agree with it
+    return None
+
+
+def _arithmetic_total(doc: _Document) -> tuple[_Found, Decimal] | None:
+    """A total found by sums, when its label is unreadable: the taxable amount plus the stamp duty printed right
+    below them, or a figure of the right-hand column that is the sum of those just above it."""
     taxable = [(f, a) for page, index, line in doc.lines if _TAXABLE.search(line.text)
                for f, a in _amounts_on(doc, page, index)]  # fmt: skip
     stamp = [(f, a) for page, index, line in doc.lines if _STAMP.search(line.text)
@@ -262,13 +267,13 @@ def _total(doc: _Document) -> tuple[_Found, Decimal, int] | None:
             if page == stamp[0][0].page and below < index <= below + 2:
                 for f, a in _amounts_on(doc, page, index):
                     if a == expected:
-                        return f, a, 2
-    return None
+                        return f, a
+    return _column_sum(doc)
 
 
 def _column_sum(doc: _Document) -> tuple[_Found, Decimal] | None:
-    """No readable "Totale": the lowest figure of the page's right-hand column that is the sum of the two or more
-    figures right above it (the items, or the taxable amount and the stamp duty)."""
+    """The lowest figure of the page's right-hand column that is the sum of the two or more figures right above it
+    (the items, or the taxable amount and the stamp duty)."""
     column: list[tuple[_Found, Decimal]] = []
     for page, index, _line in doc.lines:
         if page == 1:
