@@ -23,6 +23,7 @@ from mutua.claims.models import (
     ClaimStatus,
     ClaimSubmission,
     ClaimSuspension,
+    FileReading,
     Settlement,
     claim_family,
 )
@@ -352,3 +353,8 @@ def member_settlements_in_year(*, member: Member, year: int, exclude_claim: Clai
 
 def settlements_total(settlements: list[Settlement]) -> Decimal:
     return sum((s.amount_paid for s in settlements), Decimal("0"))
+
+
+def reading_for_member(*, member: Member, claim: Claim, pk: int) -> FileReading | None:
+    """A reading of a file of the member's draft `claim` (the caller fetched the claim scoped to the member)."""
+    return FileReading.objects.filter(pk=pk, claim=claim, claim__member=member).first()

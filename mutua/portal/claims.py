@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -107,6 +108,7 @@ def _draft_page(
             "has_estimates": bool(estimates),
             "files_form": FilesForm(),
             "max_mb": 2,
+            "reading_enabled": settings.DOCUMENT_READING,
         },
         status=status,
     )

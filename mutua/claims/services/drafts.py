@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,7 @@ from mutua.claims.models import (
     claim_family,
 )
 from mutua.claims.notices import documents_merged_notify
+from mutua.claims.reading import readings_attach
 from mutua.claims.selectors import open_claim_for_member
 from mutua.claims.services.transitions import ClaimError, InvalidTransition, claim_transition
 from mutua.members.models import Beneficiary, Member, MemberKind
@@ -95,7 +97,10 @@ def _store_files(*, document: ClaimDocument, files: Sequence[UploadedFile[Any]])
     accepted, problems = uploads_check(files)
     if problems:
         raise FilesRejected(problems)
-    return uploads_save(accepted, build=functools.partial(Attachment, document=document))
+    stored = uploads_save(accepted, build=functools.partial(Attachment, document=document))
+    if settings.DOCUMENT_READING:
+        readings_attach(claim=document.claim, attachments=stored)
+    return stored
 
 
 class FilesRejected(ClaimError):

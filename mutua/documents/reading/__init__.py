@@ -38,7 +38,7 @@ class Reading:
         return "\n\f\n".join(page.text for page in self.pages)
 
 
-def _pdf_images(reader: PdfReader) -> list[Image.Image]:
+def pdf_scans(reader: PdfReader) -> list[Image.Image]:
     """A scanned PDF: the largest picture on each page is the scan."""
     images = []
     for pdf_page in reader.pages[:MAX_PAGES]:
@@ -63,7 +63,7 @@ def document_read(content: bytes, content_type: str, *, today: dt.date) -> Readi
         if pages is not None:
             method = "text"
         else:
-            images = _pdf_images(reader)
+            images = pdf_scans(reader)
     else:
         with Image.open(io.BytesIO(content)) as opened:
             images = [frame.copy() for _, frame in zip(range(MAX_PAGES), ImageSequence.Iterator(opened), strict=False)]

@@ -11,7 +11,7 @@ from mutua.documents.reading.pages import Page, Word, lines_from_words
 MIN_CHARACTERS = 40  # fewer letters than this in the file: a scan with a stray text run, read it by OCR instead
 
 
-def _page_words(pdf_page: PageObject) -> list[Word]:
+def page_words(pdf_page: PageObject) -> list[Word]:
     box = pdf_page.mediabox
     width, height = float(box.width), float(box.height)
     left, bottom = float(box.left), float(box.bottom)
@@ -42,7 +42,7 @@ def text_layer_pages(reader: PdfReader, *, max_pages: int) -> list[Page] | None:
     pages: list[Page] = []
     total = 0
     for index, pdf_page in enumerate(reader.pages[:max_pages]):
-        words = _page_words(pdf_page)
+        words = page_words(pdf_page)
         total += sum(len(w.text) for w in words)
         pages.append(Page(number=index + 1, lines=lines_from_words(words), source="text"))
     if total < MIN_CHARACTERS:
