@@ -87,6 +87,18 @@ def readings_attach(*, claim: Claim, attachments: Sequence[Attachment]) -> None:
                 claim=claim, attachment=attachment, content_type=attachment.content_type, sha256=attachment.sha256
             )
             read_file.enqueue(pk=reading.pk)
+    loose_readings_delete(claim=claim, readings=list(loose.values()))
+
+
+def loose_readings_delete(*, claim: Claim, readings: list[FileReading] | None = None) -> None:
+    """Readings of files the member chose but did not save with a document: gone, with their copies, once the
+    document is saved, the draft sent or purged. In the caller's transaction; the copies go after it commits."""
+    if readings is None:
+        readings = list(FileReading.objects.filter(claim=claim, attachment__isnull=True))
+    copies = [(r.file.storage, r.file.name) for r in readings if r.file and r.file.name]
+    FileReading.objects.filter(pk__in=[r.pk for r in readings]).delete()
+    for storage, name in copies:
+        transaction.on_commit(functools.partial(storage.delete, name))
 
 
 def _content(reading: FileReading) -> bytes | None:

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -264,7 +265,8 @@ def claim_submit(request: MemberRequest, pk: int) -> HttpResponse:
             return redirect("portal:claim_draft", pk=pk)
         return redirect(reverse("portal:claim_submitted") + f"?t={token}")
     claim = _draft(member, pk)
-    documents = list(claim.documents.select_related("beneficiary").prefetch_related("attachments"))
+    prefetch_related_objects([claim], "documents__beneficiary", "documents__attachments__reading")
+    documents = list(claim.documents.all())
     open_claim = selectors.open_claim_for_member(member=member, kind=claim.kind).first()
     return render(
         request,
@@ -275,6 +277,9 @@ def claim_submit(request: MemberRequest, pk: int) -> HttpResponse:
             "documents": documents,
             "iban": iban_display(member),
             "open_claim": open_claim,
+            # The same document already sent (same file, same details, or same provider and number read from the
+            # files): said before sending, the member decides.
+            "duplicates": selectors.claim_duplicates(claim=claim),
         },
     )
 

@@ -154,3 +154,25 @@ def test_another_member_and_an_anonymous_visitor_never_reach_a_reading(client, m
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_file_read_but_not_saved_is_forgotten_with_its_copy_when_the_document_is_saved(
+    client, member, draft, django_capture_on_commit_callbacks
+):
+    start_reading(client, draft, samples.invoice_pdf(lines_for(member)), "sbagliato.pdf", "application/pdf")
+    chosen_first = FileReading.objects.get()
+    copy_name, storage = chosen_first.file.name, chosen_first.file.storage
+    form = {
+        "doc_type": "certificato_ospedaliero",
+        "issue_date": typed(days_ago(5)),
+        "provider_province": "MI",
+        "provider_name": "Ospedale Niguarda",
+        "holder": "socio",
+        "files": [samples.pdf_upload(text="Certificato di ricovero")],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("portal:document_add", args=[draft.pk]), form).status_code == 302
+    assert not FileReading.objects.filter(pk=chosen_first.pk).exists()
+    assert not storage.exists(copy_name)
+    assert FileReading.objects.get().attachment == Attachment.objects.get()  # the saved file, read in the worker
