@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mutua.accounts.session_limits.SessionLimitsMiddleware",  # idle and length limits of a session
     "mutua.accounts.middleware.SessionActivityMiddleware",  # allauth usersessions, throttled
     "mutua.accounts.middleware.SecondFactorRequiredMiddleware",
 ]
@@ -224,6 +225,8 @@ CODE_DIGITS = 6
 CODE_TTL_SECONDS = int(os.environ.get("CODE_TTL_SECONDS", "900"))
 CODE_RESEND_SECONDS = int(os.environ.get("CODE_RESEND_SECONDS", "60"))
 CODE_MAX_ATTEMPTS = 5
+# First access without an e-mail or mobile in the registry: how long an activation letter's code works.
+ACTIVATION_CODE_DAYS = int(os.environ.get("ACTIVATION_CODE_DAYS", "30"))
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 
 LANGUAGE_CODE = "it"
@@ -345,6 +348,11 @@ MUTUA_MAP_ATTRIBUTION = os.environ.get("MUTUA_MAP_ATTRIBUTION", "© OpenStreetMa
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# mutua.accounts.session_limits: a session unused this long asks for the password again; a session lasts at most this
+# long from its sign-in, shorter for operators (and everyone else with back-office access) than for members.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "1800"))
+MEMBER_SESSION_SECONDS = int(os.environ.get("MEMBER_SESSION_SECONDS", str(SESSION_COOKIE_AGE)))
+OPERATOR_SESSION_SECONDS = int(os.environ.get("OPERATOR_SESSION_SECONDS", str(60 * 60 * 4)))
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True

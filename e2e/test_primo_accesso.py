@@ -40,10 +40,28 @@ def test_primo_accesso_completo(page: Page, base_url_live: str, check_page) -> N
     check_page(page, "login")
     fill_login(page, "3423", first_access_password)
 
-    # Primo accesso: greeting by name, contacts prefilled from the registry.
+    # Primo accesso, first the proof: a code went to the registry's e-mail and mobile, shown only masked.
     expect(page).to_have_url(base_url_live + "/accesso/primo-accesso/")
     expect(page.get_by_role("heading", name="Primo accesso", level=1)).to_be_visible()
     expect_italian(page)
+    expect(page.get_by_text("Benvenuto/a Anna Verdi!")).to_be_visible()
+    expect(page.get_by_test_id("proof-contacts")).to_contain_text("so•••@esempio.it, ••• ••• 4567")
+    expect(page.locator("#id_new_password1")).to_have_count(0)  # nothing can be set before the code
+    check_page(page, "primo-accesso-codice")
+    outbox = page.context.new_page()
+    outbox.goto(base_url_live + OUTBOX_PATH)
+    proof_code = read_code(outbox, channel="email", to_contains="socio000000003423@esempio.it")
+    assert read_code(outbox, channel="sms", to_contains="3331234567") == proof_code
+    outbox.close()
+    page.bring_to_front()
+    page.get_by_label("Codice di verifica").fill("000000" if proof_code != "000000" else "111111")
+    page.get_by_role("button", name="Prosegui").click()
+    expect(page.locator("#id_code-error")).to_contain_text("Il codice non è corretto")
+    check_page(page, "primo-accesso-codice-errato")
+    page.get_by_label("Codice di verifica").fill(proof_code)
+    page.get_by_role("button", name="Prosegui").click()
+
+    # Then the guide's page: contacts prefilled from the registry.
     expect(page.get_by_text("Benvenuto/a Anna Verdi!")).to_be_visible()
     expect(page.locator("#id_email")).to_have_value("socio000000003423@esempio.it")
     expect(page.locator("#id_mobile")).to_have_value("333 123 4567")

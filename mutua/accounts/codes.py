@@ -51,8 +51,36 @@ def code_resend_wait(*, user: User, purpose: str) -> int:
     return max(0, int((ready - timezone.now()).total_seconds() + 0.999))
 
 
+def _deliver(*, purpose: str, to: str, code: str, minutes: int) -> None:
+    """Queue the code to an address (e-mail) or a number (SMS)."""
+    if "@" not in to:
+        sms_queue(
+            to=to,
+            body=_("%(name)s: il tuo codice di verifica è %(code)s. Vale %(minutes)d minuti.")
+            % {"name": settings.MUTUA_NAME, "code": code, "minutes": minutes},
+        )
+        return
+    if purpose == CodePurpose.PASSWORD_RESET:
+        subject = _("Codice per reimpostare la password")
+    elif purpose == CodePurpose.FIRST_ACCESS:
+        subject = _("Codice per il primo accesso")
+    else:
+        subject = _("Codice di verifica della tua email")
+    email_queue(
+        to=to,
+        subject=f"{settings.MUTUA_NAME} – {subject}",
+        body=_(
+            "Gentile socio/a,\n\nil tuo codice di sicurezza è: %(code)s\n\n"
+            "Il codice vale %(minutes)d minuti. Se hai ricevuto più codici, inserisci l'ultimo.\n"
+            "Se non sei stato tu a richiederlo, ignora questo messaggio.\n\n%(name)s"
+        )
+        % {"code": code, "minutes": minutes, "name": settings.MUTUA_NAME},
+    )
+
+
 def code_issue(*, user: User, purpose: str, target: str) -> VerificationCode:
-    """Send a new code to `target`; older codes of the same purpose stop working (only the last one is valid).
+    """Send a new code to `target` (for FIRST_ACCESS, the same code to each of several contacts separated by commas);
+    older codes of the same purpose stop working (only the last one is valid).
 
     Raises CodeError when the previous code was sent less than CODE_RESEND_SECONDS ago.
     """
@@ -75,28 +103,8 @@ def code_issue(*, user: User, purpose: str, target: str) -> VerificationCode:
             created_at=now,
             expires_at=now + timedelta(seconds=settings.CODE_TTL_SECONDS),
         )
-        if purpose == CodePurpose.MOBILE:
-            sms_queue(
-                to=target,
-                body=_("%(name)s: il tuo codice di verifica è %(code)s. Vale %(minutes)d minuti.")
-                % {"name": settings.MUTUA_NAME, "code": code, "minutes": minutes},
-            )
-        else:
-            subject = (
-                _("Codice per reimpostare la password")
-                if purpose == CodePurpose.PASSWORD_RESET
-                else _("Codice di verifica della tua email")
-            )
-            email_queue(
-                to=target,
-                subject=f"{settings.MUTUA_NAME} – {subject}",
-                body=_(
-                    "Gentile socio/a,\n\nil tuo codice di sicurezza è: %(code)s\n\n"
-                    "Il codice vale %(minutes)d minuti. Se hai ricevuto più codici, inserisci l'ultimo.\n"
-                    "Se non sei stato tu a richiederlo, ignora questo messaggio.\n\n%(name)s"
-                )
-                % {"code": code, "minutes": minutes, "name": settings.MUTUA_NAME},
-            )
+        for to in target.split(","):
+            _deliver(purpose=purpose, to=to, code=code, minutes=minutes)
     return record
 
 

@@ -118,6 +118,35 @@ class FirstAccessForm(NewPasswordMixin, ContactsForm):
     field_order = ["new_password1", "new_password2", "email", "mobile", "privacy"]
 
 
+class FirstAccessProofForm(forms.Form):
+    """First access, before anything can be changed: the code sent to the registry's contacts, or a letter's."""
+
+    code = forms.CharField(
+        label=_("Codice"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
+        error_messages={"required": _("Inserisci il codice.")},
+    )
+
+    def __init__(self, *args: Any, letter: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if letter:
+            field.label = _("Codice di attivazione")
+            field.help_text = _("Il codice di 12 caratteri stampato sulla lettera, ad esempio ACDE-FHJK-MNPR.")
+            field.error_messages["required"] = _("Inserisci il codice di attivazione della lettera.")
+        else:
+            field.label = _("Codice di verifica")
+            field.help_text = _(
+                "Il codice di 6 cifre ricevuto via email o SMS. Se hai una lettera di attivazione, puoi inserire "
+                "il codice della lettera."
+            )
+            field.widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip()
+
+
 class CodesForm(forms.Form):
     email_code = forms.CharField(
         label=_("Codice ricevuto via email"),

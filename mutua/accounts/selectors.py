@@ -1,4 +1,5 @@
-"""Reads of the signed-in user's own security data: sessions and second factors."""
+"""Reads of the signed-in user's own security data (sessions and second factors), and of members' first access for
+the back office."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 
 from mutua.accounts.devices import describe_device
-from mutua.accounts.models import User
+from mutua.accounts.models import ActivationCode, User
+from mutua.members.models import Member
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,44 @@ def user_has_second_factor(*, user: Any) -> bool:
     from allauth.mfa.utils import is_mfa_enabled
 
     return bool(is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]))
+
+
+def members_first_access(*, office_id: int | None, search: str = "", status: str = "") -> QuerySet[Member]:
+    """Members with their sign-in user and whether and how they completed first access, and the expiry of a letter
+    that still works (`letter_expires_at`), in one query; by name. `office_id` limits to one regional office;
+    `search` is a member code (digits, padded) or part of a name; `status` is "done" or "todo"."""
+    live_letter = (
+        ActivationCode.objects.filter(
+            member=OuterRef("pk"), used_at=None, revoked_at=None, expires_at__gt=timezone.now()
+        )
+        .order_by("-issued_at", "-id")
+        .values("expires_at")[:1]
+    )
+    members = (
+        Member.objects.select_related("user", "regional_office")
+        .only(
+            "code",
+            "first_name",
+            "last_name",
+            "email",
+            "mobile",
+            "regional_office__name",
+            "user__first_access_completed_at",
+            "user__first_access_path",
+        )
+        .annotate(letter_expires_at=Subquery(live_letter))
+        .order_by("last_name", "first_name", "code")
+    )
+    if office_id is not None:
+        members = members.filter(regional_office_id=office_id)
+    search = search.strip()
+    if search.isdigit():
+        members = members.filter(code=search.zfill(12))
+    elif search:
+        for word in search.split()[:4]:
+            members = members.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    if status == "done":
+        members = members.filter(user__first_access_completed_at__isnull=False)
+    elif status == "todo":
+        members = members.filter(user__first_access_completed_at__isnull=True)
+    return members

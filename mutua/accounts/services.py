@@ -1,5 +1,6 @@
-"""Account operations: password reset, security notices, profile photo, sessions, second factors (first access and
-contact codes: mutua.accounts.first_access, mutua.accounts.contacts, mutua.accounts.codes)."""
+"""Account operations: password notices, security notices, profile photo, sessions, second factors (first access and
+contact codes: mutua.accounts.first_access, mutua.accounts.contacts, mutua.accounts.codes; password reset:
+mutua.accounts.password_reset)."""
 
 from __future__ import annotations
 
@@ -7,62 +8,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mutua.accounts.codes import code_issue
-from mutua.accounts.models import CodePurpose, User
+from mutua.accounts.models import User
 from mutua.accounts.photos import PHOTO_KINDS, PHOTO_MAX_BYTES, photo_normalize, photo_storage_name
 from mutua.audit.services import audit_record
 from mutua.documents.uploads import inspect_upload
 from mutua.notifications.outbox import email_queue
 
-# --- Password reset -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ResetTarget:
-    user: User | None
-    email: str
-
-
-def password_reset_target(*, username: str) -> ResetTarget:
-    """Whom a reset code can go to: an active member with a verified e-mail registered in the portal."""
-    user = User.objects.filter(username=username, is_active=True).select_related("member").first()
-    member = getattr(user, "member", None) if user else None
-    if user is None or member is None or not member.email or member.email_verified_at is None:
-        return ResetTarget(user=None, email="")
-    return ResetTarget(user=user, email=member.email)
-
-
-def password_reset_send(*, username: str, request: HttpRequest | None) -> None:
-    """Send a reset code to the registered e-mail, if there is one; the caller says the same thing either way."""
-    target = password_reset_target(username=username)
-    if target.user is None:
-        return
-    code_issue(user=target.user, purpose=CodePurpose.PASSWORD_RESET, target=target.email)
-    audit_record(action="password.reset_requested", actor=None, member=target.user.member, request=request)
-
-
-def password_reset_complete(*, user: User, password: str, request: HttpRequest | None) -> User:
-    """Set the new password after a verified reset code, end the other sessions, tell the member."""
-    validate_password(password, user)
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        member = getattr(user, "member", None)
-        audit_record(action="password.reset", actor=user, member=member, request=request)
-        password_changed_notice(user=user)
-    from allauth.usersessions.models import UserSession
-
-    for session in UserSession.objects.filter(user=user):
-        session.end()  # signed-in devices must sign in again
-    return user
+# --- Password notices (the reset itself: mutua.accounts.password_reset) -----------------------------------
 
 
 def password_changed_notice(*, user: User) -> None:
@@ -81,10 +39,11 @@ def password_changed_notice(*, user: User) -> None:
 
 
 def password_changed_record(*, request: HttpRequest, user: User, **kwargs: object) -> None:
-    """allauth's password change: audit it and notify the member."""
+    """allauth's password change: audit it, notify the member, sign out every other device."""
     with transaction.atomic():
         audit_record(action="password.changed", actor=user, member=getattr(user, "member", None), request=request)
         password_changed_notice(user=user)
+    sessions_end_elsewhere(user=user, request=request, reason="password")
 
 
 # --- Security notices -----------------------------------------------------------------------------------------
@@ -209,6 +168,32 @@ def user_sessions_end_others(*, user: User, request: HttpRequest) -> int:
     return len(others)
 
 
+def sessions_end_elsewhere(*, user: User, request: HttpRequest | None, reason: str) -> int:
+    """How the user signs in changed (password, second factor): every other session ends, and this one continues
+    under a new key, so a session copied before the change is worthless. Returns how many other sessions ended."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    session = getattr(request, "session", None)
+    current = session.session_key if session is not None else None
+    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
+    ended = sum(1 for s in others if s.exists())  # this session's own row may carry a key changed moments ago
+    get_adapter().end_sessions(others)
+    if session is not None and current:
+        session.cycle_key()
+        UserSession.objects.filter(user=user, session_key=current).update(session_key=session.session_key)
+    if ended:
+        audit_record(
+            action="session.ended",
+            actor=user,
+            member=getattr(user, "member", None),
+            request=request,
+            sessions=ended,
+            reason=reason,
+        )
+    return ended
+
+
 # --- Two-factor authentication (allauth.mfa signals) --------------------------------------------------------
 
 
@@ -268,6 +253,7 @@ def _mfa_change_record(*, change: str, request: HttpRequest | None, user: User, 
         )
         if what.subject is not None:
             security_notice(user=user, subject=str(what.subject), text=str(what.text) % {"name": name})
+    sessions_end_elsewhere(user=user, request=request, reason="mfa")
 
 
 def authenticator_added_record(*, request: HttpRequest | None, user: User, authenticator: Any, **kwargs: Any) -> None:

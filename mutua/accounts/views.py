@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from typing import Any, cast
@@ -19,18 +18,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mutua.accounts import contacts, services
-from mutua.accounts.codes import CodeError, code_verify
-from mutua.accounts.first_access import consent_record, first_access_complete, first_access_contacts_set
+from mutua.accounts import contacts
+from mutua.accounts import password_reset as reset
+from mutua.accounts.codes import CodeError, code_resend_wait
+from mutua.accounts.first_access import (
+    FirstAccessProof,
+    consent_record,
+    first_access_code_send,
+    first_access_complete,
+    first_access_contacts_set,
+    first_access_path_for,
+    first_access_proof_check,
+)
 from mutua.accounts.forms import (
     CodesForm,
     ContactsForm,
     FirstAccessForm,
+    FirstAccessProofForm,
     ResetCodeForm,
     SetPasswordForm,
     UsernameForm,
 )
-from mutua.accounts.models import CodePurpose, User
+from mutua.accounts.models import CodePurpose, FirstAccessPath, User
 from mutua.core import ratelimit
 from mutua.members.models import Member, PrivacyNotice
 
@@ -59,6 +68,70 @@ def limited(
     return True
 
 
+def _masked_email(email: str) -> str:
+    local, _at, domain = email.partition("@")
+    return f"{local[:2]}•••@{domain}"
+
+
+def _masked_mobile(e164: str) -> str:
+    return f"••• ••• {e164[-4:]}"
+
+
+def _first_access_proof(request: HttpRequest, stage: LoginStage, member: Member) -> HttpResponse:
+    """Before the form: the code sent to the registry's contacts (sent on arrival), or an activation letter's."""
+    user: User = stage.login.user
+    path = first_access_path_for(member)
+    letter = path == FirstAccessPath.LETTER
+    action = request.POST.get("action", "verify") if request.method == "POST" else ""
+
+    def send() -> bool:
+        if limited(request, None, "first_access_code", key=user.username, ip_limit=20, key_limit=5):
+            return False
+        try:
+            first_access_code_send(member=member)
+        except CodeError as exc:
+            messages.info(request, exc.message)
+            return False
+        return True
+
+    if not letter and not stage.state.get("code_sent"):
+        send()  # on arrival; the resend wait keeps a reload from sending another
+        stage.state["code_sent"] = True
+        stash_login(request, stage.login)
+    if action == "resend":
+        if not letter and send():
+            messages.success(request, _("Ti abbiamo inviato un nuovo codice: inserisci l'ultimo ricevuto."))
+        return redirect("accounts:first_access")
+    form = FirstAccessProofForm(request.POST if action == "verify" else None, letter=letter)
+    if (
+        action == "verify"
+        and not limited(request, form, "first_access_proof", key=user.username, key_limit=10)
+        and form.is_valid()
+    ):
+        try:
+            proof = first_access_proof_check(member=member, code=form.cleaned_data["code"])
+        except CodeError as exc:
+            form.add_error("code", exc.message)
+        else:
+            stage.state["proof"] = {"path": proof.path.value, "activation_id": proof.activation_id}
+            stash_login(request, stage.login)
+            return redirect("accounts:first_access")
+    contacts = []
+    if member.email:
+        contacts.append(_masked_email(member.email))
+    if member.mobile:
+        contacts.append(_masked_mobile(member.mobile.as_e164))
+    context = {
+        "form": form,
+        "member": member,
+        "letter": letter,
+        "contacts": contacts,
+        "resend_wait": 0 if letter else code_resend_wait(user=user, purpose=CodePurpose.FIRST_ACCESS),
+        "infocenter_email": settings.MUTUA_INFOCENTER_EMAIL,
+    }
+    return render(request, "accounts/first_access_proof.html", context)
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def first_access(request: HttpRequest) -> HttpResponse:
@@ -72,6 +145,10 @@ def first_access(request: HttpRequest) -> HttpResponse:
         logger.error("first access blocked: no PrivacyNotice is published")
         messages.error(request, _("Il primo accesso non è disponibile in questo momento: riprova più tardi."))
         return cast(HttpResponse, stage.abort())  # allauth's stages are untyped
+    proven = stage.state.get("proof")
+    if not proven:  # the derived password alone never opens the form
+        return _first_access_proof(request, stage, member)
+    proof = FirstAccessProof(FirstAccessPath(proven["path"]), proven["activation_id"])
     form = FirstAccessForm(
         request.POST or None,
         user=user,
@@ -97,6 +174,7 @@ def first_access(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     mobile=data["mobile"],
                     notice=notice,
+                    proof=proof,
                     request=request,
                 )
             except CodeError as exc:
@@ -241,8 +319,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         if not limited(request, form, "password_reset", key=username, ip_limit=20, key_limit=5):
-            with contextlib.suppress(CodeError):  # sent moments ago: the next page offers another
-                services.password_reset_send(username=username, request=request)
+            reset.password_reset_request(username=username, request=request)
             request.session[RESET_SESSION_KEY] = {"username": username, "started": time.time(), "sent": time.time()}
             return redirect("accounts:password_reset_code")
     return render(request, "accounts/password_reset.html", {"form": form})
@@ -251,6 +328,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def password_reset_code(request: HttpRequest) -> HttpResponse:
+    """The answers never depend on whether the username exists (mutua.accounts.password_reset)."""
     state = _reset_state(request)
     if state is None:
         messages.warning(request, _("La procedura è scaduta: inserisci di nuovo la tua username."))
@@ -262,8 +340,7 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
         if wait:
             messages.warning(request, _("Potrai richiedere un nuovo codice tra %(n)d secondi.") % {"n": wait})
         elif not limited(request, None, "password_reset", key=state["username"], ip_limit=20, key_limit=5):
-            with contextlib.suppress(CodeError):
-                services.password_reset_send(username=state["username"], request=request)
+            reset.password_reset_request(username=state["username"], request=request)
             state["sent"] = time.time()
             request.session[RESET_SESSION_KEY] = state
             messages.success(
@@ -272,17 +349,12 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
             )
         return redirect("accounts:password_reset_code")
     if request.method == "POST" and not limited(request, form, "reset_code", key=state["username"]) and form.is_valid():
-        target = services.password_reset_target(username=state["username"])
         try:
-            if target.user is None:
-                raise CodeError(
-                    _("Il codice non è corretto. Controlla di aver inserito l'ultimo codice ricevuto."), field="code"
-                )
-            code_verify(user=target.user, purpose=CodePurpose.PASSWORD_RESET, code=form.cleaned_data["code"])
+            user = reset.password_reset_code_check(username=state["username"], code=form.cleaned_data["code"])
         except CodeError as exc:
             form.add_error("code", exc.message)
         else:
-            state["user_id"] = target.user.pk
+            state["user_id"] = user.pk
             request.session[RESET_SESSION_KEY] = state
             return redirect("accounts:password_reset_new")
     return render(request, "accounts/password_reset_code.html", {"form": form, "resend_wait": wait})
@@ -299,7 +371,7 @@ def password_reset_new(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:password_reset")
     form = SetPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_complete(user=user, password=form.cleaned_data["new_password1"], request=request)
+        reset.password_reset_complete(user=user, password=form.cleaned_data["new_password1"], request=request)
         del request.session[RESET_SESSION_KEY]
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset_new.html", {"form": form})

@@ -8,10 +8,18 @@ from mutua.audit.models import AuditEvent
 
 
 def audit_record(
-    *, action: str, actor: Any = None, member: Any = None, request: HttpRequest | None = None, **data: Any
+    *,
+    action: str,
+    actor: Any = None,
+    member: Any = None,
+    request: HttpRequest | None = None,
+    ip_address: str | None = None,
+    **data: Any,
 ) -> AuditEvent:
-    """Append one audit row; callers put it in the same transaction as the change it records."""
-    ip = None
+    """Append one audit row; callers put it in the same transaction as the change it records.
+
+    The address is the request's, or `ip_address` for work a worker does on behalf of a request."""
+    ip = ip_address
     if request is not None:
         from mutua.core.ratelimit import client_ip
 

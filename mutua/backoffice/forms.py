@@ -330,3 +330,19 @@ class AuditSearchForm(forms.Form):
         if start and end and end < start:
             self.add_error("al", _("La data finale non può precedere quella iniziale."))
         return cleaned
+
+
+class MemberSearchForm(forms.Form):
+    """Soci: find members by code or name, and by whether they completed first access."""
+
+    q = forms.CharField(
+        label=_("Matricola o nome"),
+        required=False,
+        max_length=100,
+        error_messages={"max_length": _("Al massimo %(limit_value)d caratteri.")},
+    )
+    primo_accesso = forms.ChoiceField(
+        label=_("Primo accesso"),
+        required=False,
+        choices=[("", _("Tutti")), ("todo", _("Da completare")), ("done", _("Completato"))],
+    )

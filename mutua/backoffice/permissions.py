@@ -19,11 +19,12 @@ from django.urls import reverse_lazy
 
 from mutua.accounts.models import Role, User
 from mutua.accounts.requests import SignedInRequest
+from mutua.accounts.selectors import members_first_access
 from mutua.bookings.models import Booking, BookingAttachment
 from mutua.bookings.selectors import bookings_sent
 from mutua.claims.models import Attachment, Claim
 from mutua.claims.selectors import claims_sent
-from mutua.members.models import RegionalOffice
+from mutua.members.models import Member, RegionalOffice
 from mutua.members.selectors import regional_offices
 
 
@@ -37,6 +38,7 @@ class Action(StrEnum):
     PAY = "pay"  # payment batches: create, download the SEPA file, confirm, delete a draft
     BOOK = "book"  # direct-form bookings: take in charge with an authorization, or refuse
     AUDIT = "audit"  # search the audit log
+    ACTIVATE = "activate"  # members' first access: who completed it and how; activation letters
 
 
 ALL_ACTIONS = frozenset(Action)
@@ -45,9 +47,10 @@ ALL_ACTIONS = frozenset(Action)
 # Money leaves the mutual only on a supervisor's or administrator's word: operators settle, they do not pay.
 # Regional offices know their local providers, so they authorize direct-form bookings of their members.
 # Who read whom is for supervisors and administrators to search, not for the operators being watched.
+# Every office posts activation letters to the members it looks after.
 PERMISSIONS: dict[str, frozenset[Action]] = {
     Role.OPERATOR: ALL_ACTIONS - {Action.PAY, Action.AUDIT},
-    Role.REGIONAL_OPERATOR: frozenset({Action.VIEW, Action.TAKE, Action.SUSPEND, Action.BOOK}),
+    Role.REGIONAL_OPERATOR: frozenset({Action.VIEW, Action.TAKE, Action.SUSPEND, Action.BOOK, Action.ACTIVATE}),
     Role.SUPERVISOR: ALL_ACTIONS,
     Role.ADMIN: ALL_ACTIONS,
 }
@@ -147,3 +150,18 @@ def booking_attachment_for_operator_or_404(*, user: User, pk: int) -> BookingAtt
     if attachment is None:
         raise Http404
     return attachment
+
+
+def members_for_operator(*, user: User, search: str = "", status: str = "") -> QuerySet[Member]:
+    """The members `user` may list for first access: all, or only their office's for a regional operator."""
+    visible, office_id = operator_scope(user)
+    if not visible:
+        return Member.objects.none()
+    return members_first_access(office_id=office_id, search=search, status=status)
+
+
+def member_for_operator_or_404(*, user: User, pk: int) -> Member:
+    member = members_for_operator(user=user).filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    return member

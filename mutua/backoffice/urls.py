@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.backoffice import audit, bookings, login, payouts, views
+from mutua.backoffice import audit, bookings, login, members, payouts, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("prenotazioni/<int:pk>/rifiuta/", bookings.booking_refuse, name="booking_refuse"),
     path("prescrizioni/<int:pk>/", bookings.booking_attachment_inline, name="booking_attachment_inline"),
     path("registro-accessi/", audit.audit_search, name="audit_search"),
+    path("soci/", members.member_list, name="member_list"),
+    path("soci/<int:pk>/lettera-attivazione/", members.activation_letter, name="activation_letter"),
     path("pagamenti/", payouts.payouts, name="payouts"),
     path("pagamenti/distinte/<int:pk>/", payouts.payout_batch, name="payout_batch"),
     path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),

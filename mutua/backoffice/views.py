@@ -81,6 +81,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
             "can_take": can(user, Action.TAKE),
             "can_pay": can(user, Action.PAY),
             "can_audit": can(user, Action.AUDIT),
+            "can_activate": can(user, Action.ACTIVATE),
         },
     )
 

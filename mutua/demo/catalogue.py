@@ -11,6 +11,10 @@ DEFAULT_SEED = 2026
 DEFAULT_MEMBERS = 220
 
 NEW_MEMBER_CODE = "000000003423"
+# A member the registry cannot reach (no e-mail, no mobile): first access needs an activation letter. Its code is
+# fixed so that a person trying the demo can type it; real letters draw theirs at random.
+LETTER_MEMBER_CODE = "000000004321"
+LETTER_MEMBER_ACTIVATION_CODE = "DEMA-PAPR-4397"
 MEMBER_CODE = "000000012345"
 FAMILY_MEMBER_CODE = "000000054321"
 OPERATOR_USERNAME = "operatore"

@@ -32,6 +32,8 @@ from mutua.demo.catalogue import (
     DEFAULT_SEED,
     FAMILY_MEMBER_CODE,
     FAMILY_MEMBER_PASSWORD,
+    LETTER_MEMBER_ACTIVATION_CODE,
+    LETTER_MEMBER_CODE,
     MEMBER_CODE,
     MEMBER_PASSWORD,
     NAMED_USERNAMES,
@@ -45,6 +47,7 @@ from mutua.demo.catalogue import (
     DemoAccount,
     DemoResult,
 )
+from mutua.demo.letter import letter_member_ensure
 from mutua.members.models import Beneficiary, Member
 from mutua.plans.models import Contribution, Enrollment
 from mutua.providers.models import Provider
@@ -82,7 +85,7 @@ def demo_generate(
 ) -> DemoResult:
     """Load the demo dataset and its named accounts, unless they are already there (then nothing changes).
 
-    `members` counts the named members too. The accounts are written to VAR_DIR/demo-accounts.json.
+    `members` counts the named members too, not the member of the activation letter (`demo.letter`), added after.
     """
     started = time.perf_counter()
     if members < 3:
@@ -92,6 +95,7 @@ def demo_generate(
         with transaction.atomic():
             _Builder(seed=seed, today=today or timezone.localdate()).build(members=members)
     _regional_operator_ensure()
+    letter_member_ensure()
     accounts = demo_accounts()
     path = _write_accounts(accounts)
     return DemoResult(
@@ -107,6 +111,7 @@ def demo_generate(
 def demo_accounts() -> list[DemoAccount]:
     """The named accounts with their passwords; the new member's is derived from the stored codice fiscale."""
     new_member = Member.objects.get(code=NEW_MEMBER_CODE)
+    letter_member = Member.objects.get(code=LETTER_MEMBER_CODE)
     member = Member.objects.get(code=MEMBER_CODE)
     family_member = Member.objects.get(code=FAMILY_MEMBER_CODE)
     return [
@@ -118,8 +123,20 @@ def demo_accounts() -> list[DemoAccount]:
             role=Role.MEMBER,
             fiscal_code=new_member.fiscal_code,
             description="Socia che non ha mai effettuato l'accesso: usa la password di primo accesso "
-            "(ultime 5 cifre della username e ultimi 5 caratteri del codice fiscale). Ha una pratica cartacea "
-            "sospesa in attesa di un documento.",
+            "(ultime 5 cifre della username e ultimi 5 caratteri del codice fiscale), poi il codice che arriva "
+            "all'email e al cellulare del registro (in «Posta in uscita»). Ha una pratica cartacea sospesa in "
+            "attesa di un documento.",
+        ),
+        DemoAccount(
+            key="letter_member",
+            username=LETTER_MEMBER_CODE,
+            password=first_access_password(username=LETTER_MEMBER_CODE, fiscal_code=letter_member.fiscal_code),
+            name=letter_member.full_name,
+            role=Role.MEMBER,
+            fiscal_code=letter_member.fiscal_code,
+            description="Socio senza email né cellulare nel registro: dopo la password di primo accesso serve il "
+            f"codice della lettera di attivazione, {LETTER_MEMBER_ACTIVATION_CODE} (gli operatori ne emettono di "
+            "nuove da «Soci: primo accesso»).",
         ),
         DemoAccount(
             key="member",

@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from mutua.accounts.first_access import first_access_complete
-from mutua.accounts.models import Role, User
+from mutua.accounts.first_access import FirstAccessProof, first_access_complete
+from mutua.accounts.models import FirstAccessPath, Role, User
 from mutua.demo.catalogue import FAMILY_MEMBER_PASSWORD, MEMBER_PASSWORD
 from mutua.demo.drawing import _BuilderBase, _money
 from mutua.demo.specs import _Household
@@ -124,6 +124,7 @@ class _Membership(_BuilderBase):
                 email=household.member.email,
                 mobile=str(household.member.mobile),
                 notice=notice,
+                proof=FirstAccessProof(FirstAccessPath.CONTACT),
                 request=None,
             )
         now = timezone.now()

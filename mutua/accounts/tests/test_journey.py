@@ -75,6 +75,17 @@ class TestLogin:
         assert client.session.get("_auth_user_id") == str(member.user.pk)
 
 
+def first_access_login(client, member):
+    """The derived password, then the code the registry's e-mail received: the first-access form is open."""
+    login(client, member.code[-4:], member.code[-5:] + member.fiscal_code[-5:])
+    client.get(reverse("accounts:first_access"))  # sends the code to the registry's contacts
+    code = last_code(mail.outbox[-1].body)
+    response = client.post(reverse("accounts:first_access"), {"action": "verify", "code": code})
+    assert response["Location"] == reverse("accounts:first_access")
+    mail.outbox.clear()
+    LocmemSmsBackend.outbox.clear()
+
+
 @pytest.mark.django_db
 class TestFirstAccess:
     def test_derived_password_opens_only_the_first_access_page(self, client, new_member):
@@ -83,6 +94,10 @@ class TestFirstAccess:
         assert not client.session.get("_auth_user_id")
         page = client.get(reverse("accounts:first_access")).content.decode()
         assert "Benvenuto/a Anna Verdi" in page
+        assert new_member.email not in page  # only a masked hint before the code: so•••@esempio.it
+        code = last_code(mail.outbox[-1].body)
+        client.post(reverse("accounts:first_access"), {"action": "verify", "code": code})
+        page = client.get(reverse("accounts:first_access")).content.decode()
         assert new_member.email in page  # prefilled from the registry
         assert client.get("/").status_code == 302  # the portal stays closed
 
@@ -91,7 +106,7 @@ class TestFirstAccess:
         assert "La password non è corretta" in response.content.decode()
 
     def test_password_rule_message_of_the_guide(self, client, new_member):
-        login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+        first_access_login(client, new_member)
         for bad in ("corta1A", "senzanumeriA", "senzamaiuscole1", "SENZAMINUSCOLE1"):
             page = first_access_post(client, new_password1=bad, new_password2=bad).content.decode()
             assert "almeno 8 caratteri e contenere almeno un numero" in page, bad
@@ -99,7 +114,7 @@ class TestFirstAccess:
         assert new_member.user.first_access_completed_at is None
 
     def test_bad_contacts_and_missing_consent_save_nothing(self, client, new_member):
-        login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+        first_access_login(client, new_member)
         page = first_access_post(client, email="non-una-email", mobile="06 1234567", privacy="").content.decode()
         assert "Inserisci un indirizzo email valido" in page
         assert "non è un cellulare" in page
@@ -110,7 +125,7 @@ class TestFirstAccess:
         assert not new_member.user.has_usable_password()
 
     def test_refused_consent_is_recorded_and_blocks(self, client, new_member):
-        login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+        first_access_login(client, new_member)
         page = first_access_post(client, privacy="0").content.decode()
         assert "Senza il consenso" in page
         consent = Consent.objects.get(member=new_member)
@@ -119,13 +134,13 @@ class TestFirstAccess:
         assert new_member.user.first_access_completed_at is None
 
     def test_hostile_values_are_escaped(self, client, new_member):
-        login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+        first_access_login(client, new_member)
         page = first_access_post(client, email="<script>alert(1)</script>@x.it" + "a" * 300).content.decode()
         assert "<script>alert(1)" not in page
         assert "Inserisci un indirizzo email valido" in page
 
     def test_complete_journey_with_email_and_sms_codes(self, client, new_member):
-        login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+        first_access_login(client, new_member)
         response = first_access_post(client)
         assert response["Location"] == reverse("accounts:verify_contacts")
         consent = Consent.objects.get(member=new_member)
@@ -168,7 +183,7 @@ class TestFirstAccess:
         assert login(client, "3423", "NuovaPass2026")["Location"] == "/"
 
     def test_back_lets_the_member_correct_contacts_before_codes(self, client, new_member):
-        login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+        first_access_login(client, new_member)
         first_access_post(client, mobile="")
         url = reverse("accounts:verify_contacts")
         client.post(url, {"action": "save", "email": "sbagliata@esempio.it", "mobile": ""})
@@ -181,7 +196,7 @@ class TestFirstAccess:
         assert "Codice ricevuto via SMS" not in page
 
     def test_resend_waits_and_only_the_last_code_works(self, client, new_member, settings):
-        login(client, "3423", "03423" + new_member.fiscal_code[-5:])
+        first_access_login(client, new_member)
         first_access_post(client, mobile="")
         url = reverse("accounts:verify_contacts")
         client.post(url, {"action": "save", "email": "anna.verdi@esempio.it", "mobile": ""})

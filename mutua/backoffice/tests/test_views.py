@@ -91,7 +91,13 @@ def claim_pages(claim: Claim) -> list[str]:
 def test_the_matrix_names_every_staff_role_and_regional_operators_do_not_close_claims():
     assert set(PERMISSIONS) == {Role.OPERATOR, Role.REGIONAL_OPERATOR, Role.SUPERVISOR, Role.ADMIN}
     assert Role.MEMBER not in PERMISSIONS
-    assert PERMISSIONS[Role.REGIONAL_OPERATOR] == {Action.VIEW, Action.TAKE, Action.SUSPEND, Action.BOOK}
+    assert PERMISSIONS[Role.REGIONAL_OPERATOR] == {
+        Action.VIEW,
+        Action.TAKE,
+        Action.SUSPEND,
+        Action.BOOK,
+        Action.ACTIVATE,
+    }
     # operators settle, they do not pay; nor do they search who read what
     assert PERMISSIONS[Role.OPERATOR] == set(Action) - {Action.PAY, Action.AUDIT}
     for role in (Role.SUPERVISOR, Role.ADMIN):

@@ -98,7 +98,7 @@ class TestDemoDataset(TestCase):
 
     def test_members_and_family_have_valid_fiscal_codes_encoded_from_their_data(self) -> None:
         members = list(Member.objects.all())
-        assert len(members) == 25
+        assert len(members) == 25 + 1  # and the member of the activation letter
         for member in members:
             codicefiscale.validate(member.fiscal_code)
             assert fiscal_code_mismatches(member.fiscal_code, birth_date=member.birth_date, sex=member.sex) == []
@@ -115,7 +115,7 @@ class TestDemoDataset(TestCase):
             assert iban.bank_name
 
     def test_contacts_look_italian(self) -> None:
-        for member in Member.objects.all():
+        for member in Member.objects.exclude(code=catalogue.LETTER_MEMBER_CODE):
             assert member.email.endswith("@esempio.it")
             assert "." in member.email.split("@")[0]
             assert not member.mobile or str(member.mobile).startswith("+393")
@@ -245,7 +245,15 @@ class TestDemoDataset(TestCase):
 
     def test_named_accounts_can_sign_in_with_the_published_passwords(self) -> None:
         accounts = {a.key: a for a in self.result.accounts}
-        assert set(accounts) == {"new_member", "member", "family_member", "operator", "supervisor", "regional_operator"}
+        assert set(accounts) == {
+            "new_member",
+            "letter_member",
+            "member",
+            "family_member",
+            "operator",
+            "supervisor",
+            "regional_operator",
+        }
         for key in ("member", "family_member", "operator", "supervisor", "regional_operator"):
             user = authenticate(None, username=accounts[key].username, password=accounts[key].password)
             assert user is not None, key
@@ -287,6 +295,19 @@ class TestDemoDataset(TestCase):
             FirstAccessBackend().authenticate(None, username=account.username, password=account.password) == member.user
         )
         assert ModelBackend().authenticate(None, username=account.username, password=account.password) is None
+
+    def test_the_letter_member_has_no_contacts_and_a_letter_that_works(self) -> None:
+        from mutua.accounts.activation import activation_code_check
+        from mutua.accounts.first_access import first_access_path_for
+
+        account = next(a for a in self.result.accounts if a.key == "letter_member")
+        member = Member.objects.select_related("user").get(code=catalogue.LETTER_MEMBER_CODE)
+        assert account.password == first_access_password(username=account.username, fiscal_code=member.fiscal_code)
+        assert catalogue.LETTER_MEMBER_ACTIVATION_CODE in account.description
+        assert member.email == "" and not member.mobile and first_access_path_for(member) == "letter"
+        assert member.user.first_access_completed_at is None
+        assert activation_code_check(member=member, code=catalogue.LETTER_MEMBER_ACTIVATION_CODE)
+        assert member.enrollments.exists()
 
     def test_named_members_signed_in_verified_and_consented(self) -> None:
         for code in ("000000012345", "000000054321"):
