@@ -19,9 +19,10 @@ from stdnum.it import codicefiscale, iva
 from mutua.core.provinces import provinces
 from mutua.documents.reading.pages import Box, Line, Page, Word, box_union
 
-MIN_CONFIDENCE = 75.0  # Tesseract's confidence under which a word is not trusted for a number or a name
+MIN_CONFIDENCE = 80.0  # Tesseract's confidence under which a total read in one place only is not trusted
 NUMBER_CONFIDENCE = 60.0  # a document number printed after its label: OCR slips there are rare
-AGREED_CONFIDENCE = 40.0
+AGREED_CONFIDENCE = 40.0  # a total read in two places, or agreeing with the sums above it
+DATE_CONFIDENCE = 70.0
 NAME_CONFIDENCE = 85.0  # a name has no check digit: only words Tesseract is sure of
 MONTHS = {
     name: n
@@ -201,7 +202,7 @@ def _dates(doc: _Document, today: dt.date) -> list[tuple[_Found, dt.date, bool]]
             month = str(MONTHS[match.group(2).lower()]) if words else match.group(2)
             value = _date(match.group(1), month, match.group(3), today)
             before = hit.line.text[: match.start()]
-            if value is None or _BIRTH.search(hit.line.text):
+            if value is None or _BIRTH.search(hit.line.text) or hit.confidence < DATE_CONFIDENCE:
                 continue
             labelled = bool(_DATE_LABEL.search(before[-25:])) or bool(re.search(r"[A-Za-z]+\s*,\s*$", before))
             found.append((hit, value, labelled))
@@ -235,8 +236,10 @@ def _total(doc: _Document) -> tuple[_Found, Decimal, int] | None:
             continue
         bucket = strong if _TOTAL_STRONG.search(text) else plain
         amounts = _amounts_on(doc, page, index, after=label.end())
-        if not amounts:  # a table: the figure on the line below
-            amounts = [a for a in _amounts_on(doc, page, index + 1) if not _NOT_TOTAL.search(a[0].line.text)][:1]
+        if not amounts:  # a table: the figure alone on the line below
+            below = doc.line_at(page, index + 1)
+            if below is not None and re.fullmatch(r"[€E\s]*[\d.,\s]+[\W_]*", below.text):
+                amounts = _amounts_on(doc, page, index + 1)[:1]
         bucket.extend(amounts[-1:])
     support = _arithmetic_total(doc)
     for bucket in (strong, plain):
@@ -298,6 +301,7 @@ _NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-
 _NUMBER = re.compile(
     r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)\s+)"
     r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
+    + r"(?:[^\w\s]{1,3}\s+)?"  # a speck read between the label and the number
     + _NUMBER_TOKEN
     + r"(?=$|[\s,;*.:'\"|])"
 )
