@@ -22,7 +22,7 @@ from mutua.documents.reading.pages import Box, Line, Page, Word, box_union
 MIN_CONFIDENCE = 80.0  # Tesseract's confidence under which a total read in one place only is not trusted
 NUMBER_CONFIDENCE = 60.0  # a document number printed after its label: OCR slips there are rare
 AGREED_CONFIDENCE = 40.0  # a total read in two places, or agreeing with the sums above it
-DATE_CONFIDENCE = 70.0
+DATE_CONFIDENCE = 40.0  # below it Tesseract was guessing the digits
 NAME_CONFIDENCE = 85.0  # a name has no check digit: only words Tesseract is sure of
 MONTHS = {
     name: n
@@ -301,7 +301,7 @@ _NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-
 _NUMBER = re.compile(
     r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)\s+)"
     r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
-    + r"(?:[^\w\s]{1,3}\s+)?"  # a speck read between the label and the number
+    + r"(?:(?<=\s)[^\w\s]{1,3}\s+)?"  # a speck read, on its own, between the label and the number
     + _NUMBER_TOKEN
     + r"(?=$|[\s,;*.:'\"|])"
 )
