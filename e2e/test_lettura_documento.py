@@ -42,7 +42,7 @@ def choose_and_expect_proposals(page: Page, path: Path, member: Member, date: dt
     form = page.locator("#form-documento")
     form.get_by_label("File del documento").set_input_files([path])
     status = page.get_by_test_id("lettura")
-    expect(status).to_contain_text("Documento letto", timeout=30_000)
+    expect(status).to_contain_text("Documento letto", timeout=60_000)  # OCR on a loaded 2-core machine
     family = member.beneficiaries.first()
     expect(form.get_by_label("Tipo documento")).to_have_value("fattura")
     expect(form.get_by_label("Numero documento")).to_have_value("45/2026")
@@ -54,6 +54,7 @@ def choose_and_expect_proposals(page: Page, path: Path, member: Member, date: dt
     expect(form.locator(".mutua-read-badge")).to_have_count(7)
     expect(form.locator("label[for=id_amount]")).to_contain_text("letto dal documento")
     expect(page.get_by_test_id("pagina-letta")).to_be_visible()
+    expect(page.get_by_test_id("pagina-letta")).to_have_js_property("complete", True)
     # The spot of the field the member looks at is highlighted on the page read.
     form.get_by_label("Importo totale pagato").focus()
     mark = page.get_by_test_id("evidenziato")
