@@ -22,7 +22,6 @@ from mutua.documents.reading.pages import Box, Line, Page, Word, box_union
 MIN_CONFIDENCE = 80.0  # Tesseract's confidence under which a total read in one place only is not trusted
 NUMBER_CONFIDENCE = 60.0  # a document number printed after its label: OCR slips there are rare
 AGREED_CONFIDENCE = 40.0  # a total read in two places, or agreeing with the sums above it
-DATE_CONFIDENCE = 40.0  # below it Tesseract was guessing the digits
 NAME_CONFIDENCE = 85.0  # a name has no check digit: only words Tesseract is sure of
 MONTHS = {
     name: n
@@ -202,7 +201,8 @@ def _dates(doc: _Document, today: dt.date) -> list[tuple[_Found, dt.date, bool]]
             month = str(MONTHS[match.group(2).lower()]) if words else match.group(2)
             value = _date(match.group(1), month, match.group(3), today)
             before = hit.line.text[: match.start()]
-            if value is None or _BIRTH.search(hit.line.text) or hit.confidence < DATE_CONFIDENCE:
+            # No confidence threshold here: on the corpus it dropped right dates and kept the one wrong.
+            if value is None or _BIRTH.search(hit.line.text):
                 continue
             labelled = bool(_DATE_LABEL.search(before[-25:])) or bool(re.search(r"[A-Za-z]+\s*,\s*$", before))
             found.append((hit, value, labelled))
