@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "anymail",
     "bootstrap_italia_template",
     "mutua.core",
     "mutua.accounts",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "mutua.backoffice",
     "mutua.payouts",
     "mutua.registry",
+    "mutua.privacy",
     "mutua.demo",
 ]
 
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mutua.core.nostore.NoStoreForSignedInMiddleware",  # signed-in pages never kept by the browser
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -310,6 +313,21 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "mutua.notifications.sms.ConsoleSmsB
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "MutuaEsempio")
+# Twilio (SMS_BACKEND=mutua.notifications.twilio.TwilioSmsBackend): the account, the sender (an alphanumeric sender
+# ID registered for Italy, or a number; SMS_SENDER when empty) or a Messaging Service, and the API's address.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_API_URL = os.environ.get("TWILIO_API_URL", "https://api.twilio.com")
+# Bounces and complaints from Mailgun's tracking webhook (/webhooks/mailgun/tracking/, through django-anymail), checked
+# with the domain's HTTP webhook signing key. MAILGUN_API_KEY and MAILGUN_API_URL serve EMAIL_BACKEND=
+# anymail.backends.mailgun.EmailBackend, for sending through Mailgun's API instead of its SMTP relay.
+ANYMAIL = {
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
+    "MAILGUN_API_URL": os.environ.get("MAILGUN_API_URL", "https://api.eu.mailgun.net/v3"),
+}
 MESSAGE_MAX_ATTEMPTS = 5
 # "Posta in uscita": a page listing every e-mail and SMS, for development only.
 MUTUA_SHOW_OUTBOX = env_bool("MUTUA_SHOW_OUTBOX", DEBUG)
@@ -331,10 +349,13 @@ MUTUA_SEPA_NAME = os.environ.get("MUTUA_SEPA_NAME") or MUTUA_NAME
 MUTUA_SEPA_IBAN = os.environ.get("MUTUA_SEPA_IBAN") or ("IT60X0542811101000000123456" if DEBUG else "")
 MUTUA_SEPA_BIC = os.environ.get("MUTUA_SEPA_BIC", "")
 MUTUA_PDF_LOGO = os.environ.get("MUTUA_PDF_LOGO", "img/logo.png")  # PNG or JPEG under static/, drawn on every PDF
+MUTUA_EMAIL_LOGO = os.environ.get("MUTUA_EMAIL_LOGO", "img/logo.png")  # PNG under static/, at the top of every e-mail
 MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contribution certificates
 MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
+# Dichiarazione di accessibilità: the day the mutual last reviewed it (ISO date), printed on the statement.
+MUTUA_ACCESSIBILITY_REVIEWED_ON = os.environ.get("MUTUA_ACCESSIBILITY_REVIEWED_ON", "2026-12-07")
 # Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
 MUTUA_PUBLIC_URL = os.environ.get("MUTUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Fornitori convenzionati: the map's tile server ({z}/{x}/{y} template; empty shows the markers on a blank map).
@@ -429,6 +450,8 @@ SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") 
 SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
 # Every minute: tasks and messages left by a worker that died are taken up again (manage.py recover_deliveries).
 SCHEDULE_RECOVER_DELIVERIES = os.environ.get("SCHEDULE_RECOVER_DELIVERIES") or "* * * * *"
+# Daily: the files of the members' data copies ("Scarica i miei dati") past their 7 days are deleted.
+SCHEDULE_PURGE_DATA_EXPORTS = os.environ.get("SCHEDULE_PURGE_DATA_EXPORTS") or "45 2 * * *"
 # Finished background tasks (the e-mails and SMS sent) are deleted from the task table after this many days; each
 # message's own record (OutboundMessage) stays.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS") or "14")

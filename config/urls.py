@@ -23,5 +23,6 @@ urlpatterns = [
     path("backoffice/", include("mutua.backoffice.urls")),
     path("admin/", admin.site.urls),
     path("sviluppo/", include("mutua.notifications.urls")),
+    path("webhooks/", include("mutua.notifications.webhook_urls")),  # public: providers' reports, signed
     path("verifica/", include("mutua.documents.urls")),  # public: anyone checks a document's code
 ]

@@ -322,10 +322,16 @@ def test_richiesta_con_due_documenti(
     expect(page.get_by_text("Documento cancellato con tutti i suoi file.")).to_be_visible()
     expect(document_rows(page)).to_have_count(2)
 
-    # Step 3: the summary, then the submission.
-    page.get_by_role("region", name="3. Invio della pratica").get_by_role("link", name="Invia pratica").click()
-    expect(page.get_by_role("heading", name="Invia pratica", level=1)).to_be_visible()
-    summary = page.get_by_role("table", name="Documenti")
+    # Step 3: the summary, in a window over the draft ("Annulla" closes it), then the submission.
+    send = page.get_by_role("region", name="3. Invio della pratica").get_by_role("link", name="Invia pratica")
+    send.click()
+    window = page.get_by_role("dialog", name="Riepilogo della pratica")
+    expect(window).to_be_visible()
+    window.get_by_role("link", name="Annulla", exact=True).click()
+    expect(window).to_be_hidden()
+    expect(send).to_be_focused()
+    send.click()
+    summary = window.get_by_role("table", name="Documenti")
     expect(summary.locator("tbody tr")).to_have_count(2)
     expect(summary.locator("tbody tr").nth(0)).to_contain_text("F-2026/118")
     expect(summary.locator("tbody tr").nth(0)).to_contain_text("€ 1.234,56")
@@ -334,9 +340,9 @@ def test_richiesta_con_due_documenti(
     expect(summary.locator("tbody tr").nth(1)).to_contain_text("R 77")
     expect(summary.locator("tbody tr").nth(1)).to_contain_text(spouse_label)
     expect(summary.locator("tbody tr").nth(1)).to_contain_text("ricevuta-laura.tiff")
-    expect(page.get_by_role("link", name="Annulla", exact=True)).to_be_visible()
+    expect(window.get_by_role("link", name="Annulla", exact=True)).to_be_visible()
     check_page(page, "riepilogo")
-    page.get_by_role("button", name="Invia pratica").click()
+    window.get_by_role("button", name="Invia pratica").click()
 
     expect(page.get_by_role("heading", name="Pratica inviata", level=1)).to_be_visible()
     result = page.get_by_role("status").filter(has_text="è stata trasmessa")
@@ -469,18 +475,20 @@ def test_doppio_invio(page: Page, context: BrowserContext, base_url_live: str, m
     expect(document_rows(page)).to_have_count(1)
     check_page(page, "bozza")
     page.get_by_role("link", name="Invia pratica").click()
-    expect(page.get_by_role("heading", name="Invia pratica", level=1)).to_be_visible()
+    window = page.get_by_role("dialog", name="Riepilogo della pratica")
+    expect(window).to_be_visible()
     check_page(page, "riepilogo")
 
     second_tab = context.new_page()  # the same summary, open in another tab before sending
     second_tab.goto(page.url)
-    expect(second_tab.get_by_role("button", name="Invia pratica")).to_be_enabled()
+    second_tab.get_by_role("link", name="Invia pratica").click()
+    expect(second_tab.get_by_role("dialog").get_by_role("button", name="Invia pratica")).to_be_enabled()
 
-    page.get_by_role("button", name="Invia pratica").dblclick()
+    window.get_by_role("button", name="Invia pratica").dblclick()
     expect(page.get_by_role("status").filter(has_text="è stata trasmessa")).to_contain_text(f"La pratica n. {draft.pk}")
     check_page(page, "pratica-inviata")
 
-    second_tab.get_by_role("button", name="Invia pratica").click()  # the same form again
+    second_tab.get_by_role("dialog").get_by_role("button", name="Invia pratica").click()  # the same form again
     expect(second_tab.get_by_role("heading", name="Pratica inviata", level=1)).to_be_visible()
     expect(second_tab.get_by_role("status").filter(has_text="è stata trasmessa")).to_contain_text(
         f"La pratica n. {draft.pk}"

@@ -71,9 +71,10 @@ def test_sussidio_per_un_figlio(
 
     # 3. Invio: the summary, then the receipt.
     page.get_by_role("link", name="Invia pratica").click()
-    expect(page.get_by_role("heading", name="Invia pratica", level=1)).to_be_visible()
+    window = page.get_by_role("dialog", name="Riepilogo della pratica")
+    expect(window).to_be_visible()
     check_page(page, "sussidi-riepilogo")
-    page.get_by_role("button", name="Invia pratica").click()
+    window.get_by_role("button", name="Invia pratica").click()
     claim = Claim.objects.get(member=member)
     expect(page.get_by_role("status").filter(has_text="è stata trasmessa")).to_contain_text(f"La pratica n. {claim.pk}")
     check_page(page, "sussidi-inviata")

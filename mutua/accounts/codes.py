@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutua.accounts.models import CodePurpose, User, VerificationCode
-from mutua.notifications.outbox import email_queue, sms_queue
+from mutua.notifications.emails import email_render
+from mutua.notifications.outbox import email_content_queue, sms_queue
 
 
 class CodeError(Exception):
@@ -66,16 +67,17 @@ def _deliver(*, purpose: str, to: str, code: str, minutes: int) -> None:
         subject = _("Codice per il primo accesso")
     else:
         subject = _("Codice di verifica della tua email")
-    email_queue(
-        to=to,
-        subject=f"{settings.MUTUA_NAME} – {subject}",
-        body=_(
-            "Gentile socio/a,\n\nil tuo codice di sicurezza è: %(code)s\n\n"
-            "Il codice vale %(minutes)d minuti. Se hai ricevuto più codici, inserisci l'ultimo.\n"
-            "Se non sei stato tu a richiederlo, ignora questo messaggio.\n\n%(name)s"
-        )
-        % {"code": code, "minutes": minutes, "name": settings.MUTUA_NAME},
+    email = email_render(
+        title=subject,
+        code=code,
+        paragraphs=[
+            _("Il codice vale %(minutes)d minuti. Se hai ricevuto più codici, inserisci l'ultimo.")
+            % {"minutes": minutes},
+            _("Se non sei stato tu a richiederlo, ignora questo messaggio."),
+        ],
+        security=True,
     )
+    email_content_queue(to=to, email=email)
 
 
 def code_issue(*, user: User, purpose: str, target: str) -> VerificationCode:

@@ -140,6 +140,7 @@ def _targets_apply(
                 changes["email"] = (member.email, member.pending_email)
                 member.email, member.pending_email = member.pending_email, ""
             member.email_verified_at = now
+            member.email_bounced = ""  # a code reached it: the address takes mail (mutua.members.bounces)
         else:
             if target.pending:
                 changes["mobile"] = (_mobile(member.mobile), _mobile(member.pending_mobile))

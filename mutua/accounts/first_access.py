@@ -29,8 +29,16 @@ from mutua.audit.services import audit_record
 from mutua.members.models import Consent, ConsentChannel, ConsentPurpose, Member, PrivacyNotice
 
 
-def consent_record(*, member: Member, notice: PrivacyNotice, given: bool, request: HttpRequest | None) -> Consent:
-    """Append the member's choice on the privacy notice, with the exact version and hash shown."""
+def consent_record(
+    *,
+    member: Member,
+    notice: PrivacyNotice,
+    given: bool,
+    request: HttpRequest | None,
+    purpose: ConsentPurpose = ConsentPurpose.SERVICE,
+    withdrawal: bool = False,
+) -> Consent:
+    """Append the member's choice on one purpose of the privacy notice, with the exact version and hash shown."""
     from mutua.core.ratelimit import client_ip
 
     ip = client_ip(request) if request is not None else None
@@ -38,17 +46,18 @@ def consent_record(*, member: Member, notice: PrivacyNotice, given: bool, reques
         member=member,
         notice=notice,
         notice_sha256=notice.sha256,
-        purpose=ConsentPurpose.SERVICE,
+        purpose=purpose,
         given=given,
         channel=ConsentChannel.PORTAL,
         ip_address=None if ip == "unknown" else ip,
     )
     audit_record(
-        action="consent.given" if given else "consent.refused",
+        action="consent.given" if given else "consent.withdrawn" if withdrawal else "consent.refused",
         actor=member.user,
         member=member,
         request=request,
         notice=notice.version,
+        purpose=str(purpose),
     )
     return consent
 

@@ -12,6 +12,7 @@ allowed, nor from how long the first step takes. So:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from mutua.accounts.codes import CodeError, code_issue, code_verify
-from mutua.accounts.models import CodePurpose, User
+from mutua.accounts.models import CodePurpose, User, VerificationCode
 from mutua.audit.services import audit_record
 from mutua.core.ratelimit import client_ip
 from mutua.core.requestid import current_request_id
@@ -78,12 +79,29 @@ def password_reset_send(*, username: str, ip: str = "") -> None:
         pass  # sent moments ago: that code stays valid, and the page offers another after the wait
 
 
-def password_reset_code_check(*, username: str, code: str) -> User:
-    """The user whose reset code this is; raises CodeError with the same messages for every username."""
+def _not_yet_sent(created: dt.datetime, asked_at: float) -> bool:
+    """Whether a code (or phantom) born at `created` predates the request made at `asked_at` (time.time()) by more
+    than the resend wait, so it is not the one that request sent: the worker has not run yet. A code that old is
+    what a member's last, forgotten reset left, and an unknown username has none: both must answer alike."""
+    return created.timestamp() <= asked_at - settings.CODE_RESEND_SECONDS
+
+
+def password_reset_code_check(*, username: str, code: str, asked_at: float) -> User:
+    """The user whose reset code this is; raises CodeError with the same messages for every username.
+
+    `asked_at`: when this visitor last asked for a code. Until the worker has sent it, every username answers
+    «Richiedi un nuovo codice.», whatever an older code of the member's says."""
     target = password_reset_target(username=username)
     if target.user is None:
-        _phantom_verify(username)
+        _phantom_verify(username, asked_at=asked_at)
         raise AssertionError("a phantom code never matches")  # pragma: no cover
+    latest = (
+        VerificationCode.objects.filter(user=target.user, purpose=CodePurpose.PASSWORD_RESET)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is None or _not_yet_sent(latest.created_at, asked_at):
+        raise CodeError(_("Richiedi un nuovo codice."), field="code")
     code_verify(user=target.user, purpose=CodePurpose.PASSWORD_RESET, code=code, field="code")
     return target.user
 
@@ -126,11 +144,11 @@ def _phantom_issue(username: str) -> None:
     cache.set(_phantom_key(username), {"created": now, "expires": expires, "attempts": 0}, _phantom_timeout())
 
 
-def _phantom_verify(username: str) -> None:
+def _phantom_verify(username: str, *, asked_at: float) -> None:
     """Like code_verify on a wrong code: the same checks in the same order, the same messages. Always raises."""
     key = _phantom_key(username)
     phantom: dict[str, Any] | None = cache.get(key)
-    if phantom is None:
+    if phantom is None or _not_yet_sent(phantom["created"], asked_at):
         raise CodeError(_("Richiedi un nuovo codice."), field="code")
     attempts = int(phantom["attempts"])
     if phantom["expires"] <= timezone.now():

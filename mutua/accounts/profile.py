@@ -1,5 +1,5 @@
-"""Profilo: the photo, the password, two-factor authentication, the signed-in sessions and who accessed the member's
-data, for the signed-in user."""
+"""Profilo: the photo, the password, two-factor authentication, the notices ("Avvisi"), the signed-in sessions and who
+accessed the member's data, for the signed-in user."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from mutua.accounts.selectors import authenticators_for, user_sessions_for
 from mutua.accounts.views import limited
 from mutua.audit.selectors import member_data_accesses_page as data_accesses_for
 from mutua.documents.uploads import UploadRejected
+from mutua.members.forms import NoticePreferencesForm
+from mutua.members.preferences import member_notice_preferences_update
 from mutua.members.selectors import member_for_user
 
 
@@ -29,9 +31,17 @@ def _signed_in(request: HttpRequest) -> User:
 
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:
-    """Profilo: photo, password, two-factor authentication and signed-in sessions of the signed-in user."""
+    """Profilo: photo, password, two-factor authentication, notices, signed-in sessions of the signed-in user."""
+    return _profile_page(request)
+
+
+def _profile_page(
+    request: HttpRequest, *, notice_form: NoticePreferencesForm | None = None, status: int = 200
+) -> HttpResponse:
     user = _signed_in(request)
     member = member_for_user(user=user)
+    if member is not None and notice_form is None:
+        notice_form = NoticePreferencesForm.for_member(member)
     return render(
         request,
         "accounts/profile.html",
@@ -41,8 +51,25 @@ def profile(request: HttpRequest) -> HttpResponse:
             "data_accesses": (
                 data_accesses_for(member_id=member.pk, member_user_id=member.user_id) if member else None
             ),
+            "notice_form": notice_form,
         },
+        status=status,
     )
+
+
+@require_POST
+def profile_notices(request: HttpRequest) -> HttpResponse:
+    """ "Avvisi": the member's channels for each category of notice; a form with errors is shown again, unsaved."""
+    user = _signed_in(request)
+    member = member_for_user(user=user)
+    if member is None:
+        raise Http404
+    form = NoticePreferencesForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, notice_form=form, status=400)
+    member_notice_preferences_update(member=member, actor=user, channels=form.cleaned_data, request=request)
+    messages.success(request, _("Preferenze sugli avvisi salvate."))
+    return redirect(reverse("profile:home") + "#avvisi")
 
 
 @require_http_methods(["GET", "POST"])

@@ -102,6 +102,7 @@ def members_first_access(*, office_id: int | None, search: str = "", status: str
             "first_name",
             "last_name",
             "email",
+            "email_bounced",
             "mobile",
             "regional_office__name",
             "user__first_access_completed_at",

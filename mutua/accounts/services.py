@@ -18,7 +18,8 @@ from mutua.accounts.models import User
 from mutua.accounts.photos import PHOTO_KINDS, PHOTO_MAX_BYTES, photo_normalize, photo_storage_name
 from mutua.audit.services import audit_record
 from mutua.documents.uploads import inspect_upload
-from mutua.notifications.outbox import email_queue
+from mutua.notifications.emails import email_render
+from mutua.notifications.outbox import email_content_queue
 
 # --- Password notices (the reset itself: mutua.accounts.password_reset) -----------------------------------
 
@@ -27,15 +28,16 @@ def password_changed_notice(*, user: User) -> None:
     """Tell the member by e-mail that their password changed, so an intruder cannot do it silently."""
     member = getattr(user, "member", None)
     if member is not None and member.email:
-        email_queue(
-            to=member.email,
-            subject=f"{settings.MUTUA_NAME} – " + _("Password modificata"),
-            body=_(
-                "Gentile socio/a,\n\nla password della tua area soci è stata modificata.\n"
-                "Se non sei stato tu, scrivi subito a %(infocenter)s.\n\n%(name)s"
-            )
-            % {"infocenter": settings.MUTUA_INFOCENTER_EMAIL, "name": settings.MUTUA_NAME},
+        email = email_render(
+            title=_("Password modificata"),
+            paragraphs=[
+                _("La password della tua area soci è stata modificata."),
+                _("Se non sei stato tu, scrivi subito a %(infocenter)s.")
+                % {"infocenter": settings.MUTUA_INFOCENTER_EMAIL},
+            ],
+            security=True,
         )
+        email_content_queue(to=member.email, email=email)
 
 
 def password_changed_record(*, request: HttpRequest, user: User, **kwargs: object) -> None:
@@ -56,20 +58,17 @@ def security_notice(*, user: User, subject: str, text: str) -> None:
     if not to:
         return
     greeting = _("Gentile socio/a,") if member is not None else _("Buongiorno,")
-    email_queue(
-        to=to,
-        subject=f"{settings.MUTUA_NAME} – {subject}",
-        body=_(
-            "%(greeting)s\n\n%(text)s\n"
-            "Se non sei stato tu, cambia subito la password e scrivi a %(infocenter)s.\n\n%(name)s"
-        )
-        % {
-            "greeting": greeting,
-            "text": text,
-            "infocenter": settings.MUTUA_INFOCENTER_EMAIL,
-            "name": settings.MUTUA_NAME,
-        },
+    email = email_render(
+        title=subject,
+        greeting=greeting,
+        paragraphs=[
+            text,
+            _("Se non sei stato tu, cambia subito la password e scrivi a %(infocenter)s.")
+            % {"infocenter": settings.MUTUA_INFOCENTER_EMAIL},
+        ],
+        security=True,
     )
+    email_content_queue(to=to, email=email)
 
 
 # --- Profile photo --------------------------------------------------------------------------------------------

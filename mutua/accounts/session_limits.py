@@ -64,12 +64,20 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        """In process_view, after CsrfViewMiddleware's: a POST kept across the pause is replayed after the password
+        without passing through the middleware again, so only a POST whose CSRF token was accepted may be kept
+        (else another site's form, sent to an idle session, would run once the member confirms)."""
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or _exempt(request.path):
-            return self.get_response(request)
+            return None
         records = get_authentication_records(request, user)
         if not records:
-            return self.get_response(request)
+            return None
         now = time.time()
         if now - float(records[0]["at"]) > session_length(user):
             logout(request)
@@ -93,4 +101,4 @@ class SessionLimitsMiddleware:
             return cast(HttpResponse, suspend_request(request, methods[0]["url"]))  # allauth is untyped here
         if now - active >= ACTIVITY_STEP:
             request.session[ACTIVE_KEY] = now
-        return self.get_response(request)
+        return None

@@ -44,6 +44,12 @@ from mutua.core import ratelimit
 from mutua.members.models import Member, PrivacyNotice
 
 RESET_SESSION_KEY = "mutua_password_reset"
+# First access: the 5-minute limits alone would allow 2 880 guesses a day at a 6-digit code, day after day. A day
+# allows a few codes and a few checks per member (a member who mistypes needs a handful), and many per address.
+DAY = 24 * 60 * 60
+DAY_IP_LIMIT = 500
+FIRST_ACCESS_SENDS_PER_DAY = 8
+FIRST_ACCESS_CHECKS_PER_DAY = 20
 logger = logging.getLogger(__name__)
 
 
@@ -55,10 +61,17 @@ def _stage_or_restart(request: HttpRequest, key: str) -> LoginStage | None:
 
 
 def limited(
-    request: HttpRequest, form: forms.Form | None, scope: str, *, key: str = "", ip_limit: int = 30, key_limit: int = 10
+    request: HttpRequest,
+    form: forms.Form | None,
+    scope: str,
+    *,
+    key: str = "",
+    ip_limit: int = 30,
+    key_limit: int = 10,
+    period: int = 300,
 ) -> bool:
     """Whether this step is over its rate limit; if so the reason is on the form, or a message when there is none."""
-    refusal = ratelimit.check(request, scope, ip_limit=ip_limit, key=key, key_limit=key_limit)
+    refusal = ratelimit.check(request, scope, ip_limit=ip_limit, key=key, key_limit=key_limit, period=period)
     if refusal is None:
         return False
     if form is not None:
@@ -85,7 +98,15 @@ def _first_access_proof(request: HttpRequest, stage: LoginStage, member: Member)
     action = request.POST.get("action", "verify") if request.method == "POST" else ""
 
     def send() -> bool:
-        if limited(request, None, "first_access_code", key=user.username, ip_limit=20, key_limit=5):
+        if limited(request, None, "first_access_code", key=user.username, ip_limit=20, key_limit=5) or limited(
+            request,
+            None,
+            "first_access_code_day",
+            key=user.username,
+            ip_limit=DAY_IP_LIMIT,
+            key_limit=FIRST_ACCESS_SENDS_PER_DAY,
+            period=DAY,
+        ):
             return False
         try:
             first_access_code_send(member=member)
@@ -106,6 +127,15 @@ def _first_access_proof(request: HttpRequest, stage: LoginStage, member: Member)
     if (
         action == "verify"
         and not limited(request, form, "first_access_proof", key=user.username, key_limit=10)
+        and not limited(
+            request,
+            form,
+            "first_access_proof_day",
+            key=user.username,
+            ip_limit=DAY_IP_LIMIT,
+            key_limit=FIRST_ACCESS_CHECKS_PER_DAY,
+            period=DAY,
+        )
         and form.is_valid()
     ):
         try:
@@ -350,7 +380,9 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:password_reset_code")
     if request.method == "POST" and not limited(request, form, "reset_code", key=state["username"]) and form.is_valid():
         try:
-            user = reset.password_reset_code_check(username=state["username"], code=form.cleaned_data["code"])
+            user = reset.password_reset_code_check(
+                username=state["username"], code=form.cleaned_data["code"], asked_at=state["sent"]
+            )
         except CodeError as exc:
             form.add_error("code", exc.message)
         else:

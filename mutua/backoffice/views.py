@@ -42,6 +42,8 @@ from mutua.claims import services
 from mutua.claims.models import Claim, ClaimKind, ClaimStatus
 from mutua.claims.selectors import claim_duplicates
 from mutua.documents.serving import file_missing_response, file_unavailable_response
+from mutua.members.models import Member
+from mutua.notifications.selectors import undelivered_messages_to
 from mutua.plans.selectors import member_standing
 
 PAGE_SIZE = 25
@@ -130,8 +132,14 @@ def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
             "settlements_total": claim_selectors.settlements_total(settlements),
             "suspension": open_suspensions[0] if open_suspensions else None,
             "actions": _actions(user, claim),
+            "undelivered": undelivered_messages_to(addresses=_contact_addresses(member)),
         },
     )
+
+
+def _contact_addresses(member: Member) -> list[str]:
+    """The member's e-mail and mobile as the outbox writes them."""
+    return [member.email, member.mobile.as_e164 if member.mobile else ""]
 
 
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}

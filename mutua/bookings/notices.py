@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from mutua.audit.services import audit_record
 from mutua.bookings.models import Booking, BookingAttachment, BookingStatus
 from mutua.core.formatting import format_date
+from mutua.members.models import NoticeCategory
 from mutua.members.notices import Notice, member_notify
 from mutua.notifications.models import Notification, NotificationKind
 
@@ -44,6 +45,7 @@ def booking_status_notice(*, booking: Booking, to_status: str, note: str = "") -
     body = f"{text} {note.strip()}".strip() if to_status == BookingStatus.REFUSED else text
     return Notice(
         kind=NotificationKind.CLAIM_STATUS,
+        category=NoticeCategory.BOOKINGS,
         title=title,
         body=body,
         email=text + "\n\n" + _("Puoi seguirla nell'area soci, sezione Lista pratiche."),
@@ -75,11 +77,21 @@ def booking_attachment_infected_record(attachment: BookingAttachment) -> None:
             )
             % values
         )
+        # The file's name stays behind the login: a member may name a file after what it is about.
+        email = (
+            _(
+                "Un file che hai allegato alla prenotazione n. %(n)s contiene una minaccia secondo il nostro "
+                "antivirus: lo abbiamo messo da parte e nessuno lo aprirà. Controlla il tuo computer con un "
+                "antivirus; l'operatore ti chiederà di inviarne una copia pulita."
+            )
+            % values
+        )
         notice = Notice(
             kind=NotificationKind.CLAIM_STATUS,
+            category=NoticeCategory.BOOKINGS,
             title=_("Prenotazione n. %(n)s: un file non è stato accettato") % values,
             body=text,
-            email=text,
+            email=email,
             sms=_("%(mutua)s: un file della prenotazione n. %(n)s non è stato accettato dall'antivirus.") % values,
             url=booking_url(booking.pk),
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mutua.claims.models import Claim, ClaimStatus, Settlement
 from mutua.core.formatting import format_date, format_eur
+from mutua.members.models import NoticeCategory
 from mutua.members.notices import Notice, member_notify
 from mutua.notifications.models import Notification, NotificationKind
 from mutua.notifications.services import notification_create
@@ -39,6 +40,7 @@ def claim_status_notice(
     def notice(title: str, body: str, sms: str, email: str | None = None) -> Notice:
         return Notice(
             kind=NotificationKind.CLAIM_STATUS,
+            category=NoticeCategory.CLAIMS,
             title=title,
             body=body,
             email=f"{email or body}\n\n{follow}",
@@ -164,6 +166,7 @@ def suspension_reminder_notify(*, member_id: int, claim_id: int, deadline: dt.da
         )
         notice = Notice(
             kind=NotificationKind.CLAIM_STATUS,
+            category=NoticeCategory.REMINDERS,
             title=_("Promemoria: documenti per la pratica n. %(n)s entro il %(deadline)s") % values,
             body=text,
             email=text,

@@ -16,6 +16,7 @@ from mutua.audit.services import audit_record
 from mutua.claims.models import Attachment, Claim, ClaimEvent
 from mutua.claims.notices import claim_url
 from mutua.documents.models import ScanStatus
+from mutua.members.models import NoticeCategory
 from mutua.members.notices import Notice, member_notify
 from mutua.notifications.models import NotificationKind
 
@@ -39,11 +40,21 @@ def attachment_infected_record(attachment: Attachment) -> None:
             )
             % values
         )
+        # The file's name stays behind the login: a member may name a file after what it is about.
+        email = (
+            _(
+                "Un file che hai allegato alla pratica n. %(n)s contiene una minaccia secondo il nostro antivirus: lo "
+                "abbiamo messo da parte e nessuno lo aprirà. Controlla il tuo computer con un antivirus; l'operatore "
+                "ti chiederà di inviarne una copia pulita."
+            )
+            % values
+        )
         notice = Notice(
             kind=NotificationKind.CLAIM_STATUS,
+            category=NoticeCategory.CLAIMS,
             title=_("Pratica n. %(n)s: un file non è stato accettato") % values,
             body=text,
-            email=text,
+            email=email,
             sms=_("%(mutua)s: un file della pratica n. %(n)s non è stato accettato dall'antivirus: vedi l'area soci.")
             % values,
             url=claim_url(claim.pk),

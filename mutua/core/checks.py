@@ -75,11 +75,31 @@ def web_processes() -> int:
     return int(per_host) * max(1, settings.APP_HOSTS)
 
 
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+
+
 def shared_cache_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Several web processes need one cache: rate limits, used two-factor codes and sessions must hold across them."""
+    """Several web processes need one cache: rate limits, used two-factor codes and sessions must hold across them.
+    So does one web process beside a task worker: the worker keeps the password reset's phantom codes for the web
+    process to read (mutua.accounts.password_reset); in a cache of its own, an unknown username would answer
+    «Richiedi un nuovo codice.» where a member's answers «Il codice non è corretto…»."""
     backend = cast(dict[str, Any], settings.CACHES["default"])["BACKEND"]
+    if backend not in PROCESS_CACHES:
+        return []
+    tasks_backend = cast(dict[str, Any], settings.TASKS["default"])["BACKEND"]
+    if web_processes() == 1 and tasks_backend != IMMEDIATE_TASKS:
+        return [
+            Error(
+                _(
+                    "Il web e il worker dei task senza una cache condivisa: i codici fittizi del recupero password, "
+                    "scritti dal worker, non arriverebbero al web, e la risposta direbbe se una username esiste."
+                ),
+                hint=_("Imposta REDIS_URL (redis://host:6379/0)."),
+                id="core.E003",
+            )
+        ]
     processes = web_processes()
-    if processes > 1 and backend in PROCESS_CACHES:
+    if processes > 1:
         return [
             Error(
                 _(

@@ -10,5 +10,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "MUTUA_LOGO": settings.MUTUA_LOGO,
         "MUTUA_INFOCENTER_EMAIL": settings.MUTUA_INFOCENTER_EMAIL,
         "MUTUA_WEBSITE": settings.MUTUA_WEBSITE,
+        "MUTUA_REGISTERED_OFFICE": settings.MUTUA_REGISTERED_OFFICE,
+        "MUTUA_FISCAL_CODE": settings.MUTUA_FISCAL_CODE,
         "MUTUA_SHOW_OUTBOX": settings.MUTUA_SHOW_OUTBOX,
     }

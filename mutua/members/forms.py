@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from mutua.core.provinces import province_choices
-from mutua.members.models import Member, PaymentMethod, PostalAddress
+from mutua.members.models import Member, NoticeCategory, NoticeChannels, PaymentMethod, PostalAddress
 from mutua.members.services import PersonalData
 from mutua.members.validators import normalize_iban, validate_cap, validate_payment_iban
 
@@ -178,3 +178,30 @@ class PersonalDataForm(forms.Form):
             iban=data["iban"],
             account_holder=data["account_holder"],
         )
+
+
+class NoticePreferencesForm(forms.Form):
+    """ "Avvisi" on Profilo: one choice of channels per category of notice."""
+
+    claims = forms.ChoiceField(label=_("Pratiche"), choices=NoticeChannels.choices, widget=forms.RadioSelect)
+    bookings = forms.ChoiceField(label=_("Prenotazioni"), choices=NoticeChannels.choices, widget=forms.RadioSelect)
+    reminders = forms.ChoiceField(label=_("Promemoria"), choices=NoticeChannels.choices, widget=forms.RadioSelect)
+    news = forms.ChoiceField(label=_("Novità dalla mutua"), choices=NoticeChannels.choices, widget=forms.RadioSelect)
+
+    HELP = {
+        "claims": _("Ogni cambio di stato delle tue pratiche di rimborso e dei sussidi."),
+        "bookings": _("Invio, presa in carico, rifiuto o annullamento delle prenotazioni in forma diretta."),
+        "reminders": _("Le scadenze: per esempio i documenti da integrare entro una data."),
+        "news": _("Comunicazioni della mutua a tutti i soci."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.help_text = self.HELP[name]
+            field.error_messages["required"] = _("Scegli come ricevere questi avvisi.")
+            field.error_messages["invalid_choice"] = _("Scegli una delle possibilità elencate.")
+
+    @classmethod
+    def for_member(cls, member: Member) -> NoticePreferencesForm:
+        return cls(initial={category: getattr(member, f"notify_{category}") for category in NoticeCategory.values})

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from phonenumber_field.modelfields import PhoneNumberField
 
 from mutua.core.models import TimestampedModel
@@ -50,6 +51,39 @@ class PaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("Bonifico bancario")
 
 
+class NoticeCategory(models.TextChoices):
+    """What a notice is about: the member chooses the channels of each ("Avvisi" on Profilo).
+
+    Codes and security notices have no category: they are always sent.
+    """
+
+    CLAIMS = "claims", _("Pratiche")
+    BOOKINGS = "bookings", _("Prenotazioni")
+    REMINDERS = "reminders", _("Promemoria")
+    NEWS = "news", _("Novità dalla mutua")
+
+
+class NoticeChannels(models.TextChoices):
+    """Where a notice of one category goes besides the portal, which always keeps it (the bell, "Notifiche")."""
+
+    EMAIL_SMS = "email_sms", _("E-mail e SMS")
+    EMAIL = "email", _("Solo e-mail")
+    SMS = "sms", _("Solo SMS")
+    PORTAL = "portal", _("Solo nel portale")
+
+    @property
+    def email(self) -> bool:
+        return self in (NoticeChannels.EMAIL_SMS, NoticeChannels.EMAIL)
+
+    @property
+    def sms(self) -> bool:
+        return self in (NoticeChannels.EMAIL_SMS, NoticeChannels.SMS)
+
+
+def notice_channels_field(label: StrOrPromise, default: str) -> models.CharField[str, str]:
+    return models.CharField(label, max_length=9, choices=NoticeChannels.choices, default=default)
+
+
 class Member(TimestampedModel):
     """A person holding a membership; `code` is their username (matricola or codice utente)."""
 
@@ -85,6 +119,11 @@ class Member(TimestampedModel):
     )
     email = models.EmailField(_("email"), blank=True)
     email_verified_at = models.DateTimeField(_("email verificata il"), null=True, blank=True)
+    # The address the mail provider reported undeliverable (hard bounce, complaint): while it is still `email`, the
+    # member is asked to change it and notices are not e-mailed to it (mutua.members.bounces).
+    email_bounced = models.EmailField(_("email non recapitabile"), blank=True, db_default="")
+    email_bounced_at = models.DateTimeField(_("email non recapitabile dal"), null=True, blank=True)
+    email_bounce_reason = models.CharField(_("motivo del mancato recapito"), max_length=200, blank=True, db_default="")
     mobile = PhoneNumberField(_("cellulare"), blank=True, region="IT")
     mobile_verified_at = models.DateTimeField(_("cellulare verificato il"), null=True, blank=True)
     # A new e-mail or mobile from "Aggiorna i dati anagrafici" waits here until the member enters the code sent
@@ -99,11 +138,27 @@ class Member(TimestampedModel):
     regional_office = models.ForeignKey(
         RegionalOffice, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
+    # "Avvisi": the channels of each NoticeCategory, named notify_<category> (mutua.members.notices reads them so).
+    notify_claims = notice_channels_field(_("avvisi sulle pratiche"), NoticeChannels.EMAIL_SMS)
+    notify_bookings = notice_channels_field(_("avvisi sulle prenotazioni"), NoticeChannels.EMAIL_SMS)
+    notify_reminders = notice_channels_field(_("promemoria"), NoticeChannels.EMAIL_SMS)
+    notify_news = notice_channels_field(_("novità dalla mutua"), NoticeChannels.PORTAL)
 
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("socio")
         verbose_name_plural = _("soci")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    notify_claims__in=NoticeChannels.values,
+                    notify_bookings__in=NoticeChannels.values,
+                    notify_reminders__in=NoticeChannels.values,
+                    notify_news__in=NoticeChannels.values,
+                ),
+                name="member_notice_channels_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.code})"
@@ -120,6 +175,15 @@ class Member(TimestampedModel):
     @property
     def has_pending_contacts(self) -> bool:
         return bool(self.pending_email or self.pending_mobile)
+
+    def notice_channels(self, category: str) -> NoticeChannels:
+        """The channels the member chose for notices of `category`."""
+        return NoticeChannels(getattr(self, f"notify_{NoticeCategory(category).value}"))
+
+    @property
+    def email_undeliverable(self) -> bool:
+        """The mail provider refused the member's current e-mail (a bounce or a complaint): they must change it."""
+        return bool(self.email and self.email_bounced and self.email_bounced.lower() == self.email.lower())
 
     @property
     def contacts_verified(self) -> bool:
@@ -212,6 +276,12 @@ class PrivacyNotice(models.Model):
 
 class ConsentPurpose(models.TextChoices):
     SERVICE = "service", _("Trattamento dei dati personali, anche sanitari, per fornire il servizio")
+    NEWSLETTER = "newsletter", _("Ricevere per email notizie e iniziative della mutua")
+    SURVEYS = "surveys", _("Partecipare ai questionari sulla qualità del servizio")
+
+
+# Purposes a member may give or withdraw at any time from "I miei consensi", without consequences on the service.
+OPTIONAL_PURPOSES = (ConsentPurpose.NEWSLETTER, ConsentPurpose.SURVEYS)
 
 
 class ConsentChannel(models.TextChoices):

@@ -2,7 +2,15 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from mutua.members.models import Beneficiary, Member, MemberChange, RegionalOffice
+from mutua.members.models import (
+    Beneficiary,
+    Consent,
+    ConsentPurpose,
+    Member,
+    MemberChange,
+    PrivacyNotice,
+    RegionalOffice,
+)
 
 
 def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member | None:
@@ -38,3 +46,29 @@ def regional_offices(*, office_id: int | None = None) -> QuerySet[RegionalOffice
     """The regional offices by region and name; only one when `office_id` is given."""
     offices = RegionalOffice.objects.order_by("region", "name")
     return offices if office_id is None else offices.filter(pk=office_id)
+
+
+def privacy_notices() -> QuerySet[PrivacyNotice]:
+    """Every published version of the privacy notice, the newest (the one in force) first."""
+    return PrivacyNotice.objects.order_by("-published_at", "-pk")
+
+
+def consents_for_member(*, member: Member) -> QuerySet[Consent]:
+    """The member's consent history, the newest first, with the notice version each choice was made on."""
+    return (
+        Consent.objects.filter(member=member)
+        .select_related("notice")
+        .only("purpose", "given", "channel", "created_at", "notice_sha256", "notice__version", "notice__title")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def consent_state(*, member: Member) -> dict[str, bool]:
+    """Each purpose's current choice (its latest row); a purpose never answered is not given."""
+    state: dict[str, bool] = dict.fromkeys(ConsentPurpose.values, False)
+    seen: set[str] = set()
+    for purpose, given in consents_for_member(member=member).values_list("purpose", "given"):
+        if purpose not in seen:
+            seen.add(purpose)
+            state[purpose] = given
+    return state

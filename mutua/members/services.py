@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from mutua.audit.services import audit_record
 from mutua.members.models import Member, MemberChange
-from mutua.notifications.outbox import email_queue
+from mutua.notifications.emails import email_render
+from mutua.notifications.outbox import email_content_queue
 
 # What the member may change in "Aggiorna i dati anagrafici", stored at once (contacts go through verification).
 ADDRESS_FIELDS = (
@@ -113,15 +114,16 @@ def security_notice_to(*, to: str, subject: str, text: str) -> None:
     """A security notice to an address the member proved to own (the old one, when it is what changed)."""
     if not to:
         return
-    email_queue(
-        to=to,
-        subject=f"{settings.MUTUA_NAME} – {subject}",
-        body=_(
-            "Gentile socio/a,\n\n%(text)s\n"
-            "Se non sei stato tu, cambia subito la password e scrivi a %(infocenter)s.\n\n%(name)s"
-        )
-        % {"text": text, "infocenter": settings.MUTUA_INFOCENTER_EMAIL, "name": settings.MUTUA_NAME},
+    email = email_render(
+        title=subject,
+        paragraphs=[
+            text,
+            _("Se non sei stato tu, cambia subito la password e scrivi a %(infocenter)s.")
+            % {"infocenter": settings.MUTUA_INFOCENTER_EMAIL},
+        ],
+        security=True,
     )
+    email_content_queue(to=to, email=email)
 
 
 def member_personal_data_update(

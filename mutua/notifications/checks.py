@@ -58,6 +58,21 @@ def sms_backend_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     return []
 
 
+def twilio_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Twilio chosen without its account: every SMS would fail, and no delivery report could be checked."""
+    if settings.SMS_BACKEND != "mutua.notifications.twilio.TwilioSmsBackend":
+        return []
+    if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN:
+        return []
+    return [
+        Error(
+            _("SMS_BACKEND è Twilio ma manca l'account: gli SMS non partirebbero."),
+            hint=_("Imposta TWILIO_ACCOUNT_SID e TWILIO_AUTH_TOKEN dell'account Twilio della mutua."),
+            id="notifications.E004",
+        )
+    ]
+
+
 def outbox_page_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if settings.MUTUA_SHOW_OUTBOX:
         return [

@@ -8,6 +8,10 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
 
 
+# The provider's delivery reports that mean the message did not reach the phone: retried by the outbox's rules.
+DELIVERY_FAILED = frozenset({"failed", "undelivered"})
+
+
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("In coda")
     SENT = "sent", _("Inviato")
@@ -25,6 +29,8 @@ class OutboundMessage(models.Model):
     to = models.CharField(_("destinatario"), max_length=254)
     subject = models.CharField(_("oggetto"), max_length=200, blank=True)
     body = models.TextField(_("testo"))
+    # The same e-mail as HTML (mutua.notifications.emails), sent beside the text as multipart/alternative.
+    html_body = models.TextField(_("testo HTML"), blank=True, db_default="")
     status = models.CharField(max_length=6, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -35,6 +41,12 @@ class OutboundMessage(models.Model):
     claimed_at = models.DateTimeField(_("tentativo in corso dal"), null=True, blank=True)
     claimed_by = models.CharField(_("tentativo in corso di"), max_length=100, blank=True, db_default="")
     next_attempt_at = models.DateTimeField(_("prossimo tentativo"), null=True, blank=True)
+    # What the provider said afterwards: its id for the message (the SMS provider's, e.g. Twilio's SM…), and the last
+    # delivery report received on its signed webhook (mutua.notifications.deliveries).
+    provider_id = models.CharField(_("id presso il fornitore"), max_length=64, blank=True, db_default="")
+    delivery_status = models.CharField(_("esito della consegna"), max_length=20, blank=True, db_default="")
+    delivery_error = models.CharField(_("errore di consegna"), max_length=200, blank=True, db_default="")
+    delivery_reported_at = models.DateTimeField(_("esito ricevuto il"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -48,6 +60,10 @@ class OutboundMessage(models.Model):
             models.Index(
                 fields=["created_at"], condition=models.Q(status=MessageStatus.QUEUED), name="message_queued_idx"
             ),
+            # A delivery report names the message by the provider's id.
+            models.Index(fields=["provider_id"], condition=~models.Q(provider_id=""), name="message_provider_id_idx"),
+            # The back office lists the messages that did not reach a member's address.
+            models.Index(fields=["to", "-created_at"], name="message_to_idx"),
         ]
 
     def __str__(self) -> str:

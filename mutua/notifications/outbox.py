@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -46,21 +46,27 @@ from django_tasks.base import TaskResultStatus
 
 from mutua.core.requestid import current_request_id
 from mutua.core.tasks import WorkerStopping, interruptible, lease
+from mutua.notifications.emails import EmailContent
 from mutua.notifications.models import Channel, MessageStatus, OutboundMessage
 from mutua.notifications.sms import get_sms_backend
 
 logger = logging.getLogger("mutua.outbox")
 
 
-def message_queue(*, channel: str, to: str, body: str, subject: str = "") -> OutboundMessage:
+def message_queue(*, channel: str, to: str, body: str, subject: str = "", html_body: str = "") -> OutboundMessage:
     """Write the message and its delivery task in the caller's transaction: a rollback sends nothing."""
-    message = OutboundMessage.objects.create(channel=channel, to=to, subject=subject, body=body)
+    message = OutboundMessage.objects.create(channel=channel, to=to, subject=subject, body=body, html_body=html_body)
     deliver_message.enqueue(message_id=message.pk, request_id=current_request_id())
     return message
 
 
-def email_queue(*, to: str, subject: str, body: str) -> OutboundMessage:
-    return message_queue(channel=Channel.EMAIL, to=to, subject=subject, body=body)
+def email_queue(*, to: str, subject: str, body: str, html_body: str = "") -> OutboundMessage:
+    return message_queue(channel=Channel.EMAIL, to=to, subject=subject, body=body, html_body=html_body)
+
+
+def email_content_queue(*, to: str, email: EmailContent) -> OutboundMessage:
+    """Queue an e-mail laid out by mutua.notifications.emails: text and HTML."""
+    return email_queue(to=to, subject=email.subject, body=email.text, html_body=email.html)
 
 
 def sms_queue(*, to: str, body: str) -> OutboundMessage:
@@ -97,17 +103,18 @@ def message_deliver(*, message_id: int) -> OutboundMessage | None:
         return OutboundMessage.objects.filter(pk=message_id).first()
     error: BaseException | None = None
     sent = False
+    provider_id = ""
     try:
         with interruptible() as stop:
             try:
-                _send(message)
+                provider_id = _send(message)
                 sent = True
             except BaseException as exc:  # any delivery failure is retried, never lost; a stop hands the message back
                 error = exc
     except WorkerStopping:
         pass  # the signal came after the send had ended: its outcome stands
     if sent:
-        _attempt_succeeded(message)
+        _attempt_succeeded(message, provider_id=provider_id)
     elif stop.requested:
         _hand_back(message, reason=stop.signal_name)
         if error is not None and not isinstance(error, Exception):
@@ -153,25 +160,30 @@ def _claim(message_id: int) -> OutboundMessage | None:
     return message
 
 
-def _send(message: OutboundMessage) -> None:
+def _send(message: OutboundMessage) -> str:
+    """Hand the message to the relay or the SMS provider; return the provider's id for it, if it gives one."""
     if message.channel == Channel.EMAIL:
-        EmailMessage(
+        email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
             headers={"Message-ID": message_key(message)},
-        ).send()
-    else:
-        get_sms_backend().send(to=message.to, body=message.body, idempotency_key=message_key(message))
+        )
+        if message.html_body:
+            email.attach_alternative(message.html_body, "text/html")
+        email.send()
+        return ""
+    return get_sms_backend().send(to=message.to, body=message.body, idempotency_key=message_key(message))
 
 
 def _ours(message: OutboundMessage) -> Q:
     return Q(pk=message.pk, status=MessageStatus.QUEUED, claimed_by=message.claimed_by)
 
 
-def _attempt_succeeded(message: OutboundMessage) -> None:
-    # Not only our claim: if ours had expired and another worker took over, the message is sent all the same.
+def _attempt_succeeded(message: OutboundMessage, *, provider_id: str = "") -> None:
+    # Not only our claim: if ours had expired and another worker took over, the message is sent all the same. A new
+    # send starts a new wait for the provider's delivery report.
     OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
         status=MessageStatus.SENT,
         sent_at=timezone.now(),
@@ -179,6 +191,9 @@ def _attempt_succeeded(message: OutboundMessage) -> None:
         claimed_at=None,
         claimed_by="",
         next_attempt_at=None,
+        provider_id=provider_id[:64],
+        delivery_status="",
+        delivery_reported_at=None,
     )
     logger.info("message %s (%s) sent at attempt %s", message.pk, message.channel, message.attempts)
 
@@ -186,7 +201,7 @@ def _attempt_succeeded(message: OutboundMessage) -> None:
 def _attempt_failed(message: OutboundMessage, error: Exception) -> None:
     last_error = f"{type(error).__name__}: {error}"[:2000]
     with transaction.atomic():
-        if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+        if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS or getattr(error, "permanent", False):
             OutboundMessage.objects.filter(_ours(message)).update(
                 status=MessageStatus.FAILED, last_error=last_error, claimed_at=None, claimed_by="", next_attempt_at=None
             )
@@ -199,6 +214,28 @@ def _attempt_failed(message: OutboundMessage, error: Exception) -> None:
         if released:
             logger.warning("message %s attempt %s failed; next at %s", message.pk, message.attempts, due.isoformat())
             _enqueue_on_commit(message.pk, run_after=due)
+
+
+def message_delivery_failed(*, message_id: int, reason: str) -> OutboundMessage | None:
+    """The provider reported that a message it had accepted never reached the recipient: send it again by the
+    outbox's rules (after 2, 4, 8… minutes), or mark it failed once MESSAGE_MAX_ATTEMPTS are spent. Runs in the
+    caller's transaction; the retry is queued when it commits."""
+    message = OutboundMessage.objects.select_for_update().filter(pk=message_id, status=MessageStatus.SENT).first()
+    if message is None:
+        return None
+    last_error = f"Delivery report: {reason}"[:2000]
+    if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+        OutboundMessage.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED, last_error=last_error)
+        logger.error("message %s not delivered after %s attempts (delivery report)", message.pk, message.attempts)
+    else:
+        due = timezone.now() + timedelta(minutes=2**message.attempts)
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            status=MessageStatus.QUEUED, last_error=last_error, next_attempt_at=due, sent_at=None
+        )
+        logger.warning("message %s not delivered (delivery report); next attempt at %s", message.pk, due.isoformat())
+        _enqueue_on_commit(message.pk, run_after=due)
+    message.refresh_from_db()
+    return message
 
 
 def _hand_back(message: OutboundMessage, *, reason: str) -> None:

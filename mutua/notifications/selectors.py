@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from mutua.notifications.models import Notification
+from mutua.notifications.models import DELIVERY_FAILED, MessageStatus, Notification, OutboundMessage
 
 
 def notifications_for_member(*, member_id: int) -> QuerySet[Notification]:
@@ -31,3 +31,17 @@ def unread_count_of(member_field: str) -> Coalesce:
         .values("count")
     )
     return Coalesce(Subquery(unread), Value(0))
+
+
+def undelivered_messages_to(*, addresses: list[str], limit: int = 5) -> list[OutboundMessage]:
+    """The latest e-mails and SMS to these addresses that did not arrive: failed for good, or reported undelivered
+    by the provider and waiting to be sent again. Operators see them on the member's data in the back office."""
+    addresses = [a for a in addresses if a]
+    if not addresses:
+        return []
+    return list(
+        OutboundMessage.objects.filter(to__in=addresses)
+        .filter(Q(status=MessageStatus.FAILED) | Q(status=MessageStatus.QUEUED, delivery_status__in=DELIVERY_FAILED))
+        .only("channel", "to", "subject", "status", "last_error", "delivery_status", "delivery_error", "created_at")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -17,23 +17,28 @@ logger = logging.getLogger(__name__)
 
 
 class SmsError(Exception):
-    pass
+    """The SMS was not accepted. `permanent`: sending it again cannot help (a number the provider refuses)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class BaseSmsBackend(ABC):
     """What every SMS sender implements; the real gateway and the development ones alike."""
 
     @abstractmethod
-    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
-        """Send one SMS. `idempotency_key` is the same at every attempt for the same message: a gateway that keeps
-        it sends a repeated request once."""
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> str:
+        """Send one SMS; return the provider's id for it ("" when it gives none). `idempotency_key` is the same at
+        every attempt for the same message: a gateway that keeps it sends a repeated request once."""
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
     """Writes the SMS to the log: for `make run`, where no gateway exists."""
 
-    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> str:
         logger.info("SMS to %s: %s", to, body)
+        return ""
 
 
 class LocmemSmsBackend(BaseSmsBackend):
@@ -41,15 +46,16 @@ class LocmemSmsBackend(BaseSmsBackend):
 
     outbox: ClassVar[list[dict[str, str]]] = []
 
-    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> str:
         self.outbox.append({"to": to, "body": body, "key": idempotency_key})
+        return ""
 
 
 class HttpGatewaySmsBackend(BaseSmsBackend):
     """POSTs JSON {from, to, text} with a bearer token to SMS_GATEWAY_URL, and the message's Idempotency-Key header;
     any non-2xx answer is an error."""
 
-    def send(self, *, to: str, body: str, idempotency_key: str = "") -> None:
+    def send(self, *, to: str, body: str, idempotency_key: str = "") -> str:
         if not settings.SMS_GATEWAY_URL:
             raise SmsError("SMS_GATEWAY_URL is not set")
         payload = json.dumps({"from": settings.SMS_SENDER, "to": to, "text": body}).encode()
@@ -71,6 +77,7 @@ class HttpGatewaySmsBackend(BaseSmsBackend):
                     raise SmsError(f"gateway answered {response.status}")
         except OSError as exc:
             raise SmsError(str(exc)) from exc
+        return ""
 
 
 # GSM 03.38: the alphabet of a 160-character SMS. One character outside it and the whole message is sent

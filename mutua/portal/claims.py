@@ -85,9 +85,8 @@ def _draft_page(
     form: DocumentForm | StudyDocumentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    documents = list(
-        claim.documents.select_related("beneficiary").prefetch_related("attachments").order_by("created_at", "pk")
-    )
+    prefetch_related_objects([claim], "documents__beneficiary", "documents__attachments__reading")
+    documents = list(claim.documents.all())  # in the order they were added (ClaimDocument.Meta.ordering)
     study = claim.kind == ClaimKind.STUDY_SUBSIDY
     estimates: dict[int, Outcome] = {}
     if not study and documents:
@@ -95,6 +94,7 @@ def _draft_page(
         estimates = {line.document.pk: line.outcome for line in services.claim_settlement_lines(claim=claim)}
         for document in documents:
             document.estimate = estimates.get(document.pk)  # type: ignore[attr-defined]
+    open_claim = selectors.open_claim_for_member(member=member, kind=claim.kind).first() if documents else None
     return render(
         request,
         "portal/claims/study_draft.html" if study else "portal/claims/draft.html",
@@ -107,6 +107,9 @@ def _draft_page(
             "form": form or _document_form(claim, member),
             "documents": documents,
             "has_estimates": bool(estimates),
+            # The summary of "Invia pratica", in a window over the draft (the page claim_submit without JS).
+            "open_claim": open_claim,
+            "duplicates": selectors.claim_duplicates(claim=claim) if documents else [],
             "files_form": FilesForm(),
             "max_mb": 2,
             "reading_enabled": settings.DOCUMENT_READING,

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from mutua.portal import bookings, claims, membership, notifications, personal, providers, reading, views
+from mutua.portal import (
+    bookings,
+    claims,
+    legal,
+    membership,
+    notifications,
+    personal,
+    privacy,
+    providers,
+    reading,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -58,4 +69,14 @@ urlpatterns = [
     path("dati-anagrafici/aggiorna/", personal.personal_data_update, name="personal_data_update"),
     path("dati-anagrafici/verifica-contatti/", personal.personal_contacts_verify, name="personal_contacts_verify"),
     path("dati-anagrafici/familiari/", personal.family, name="family"),
+    path("privacy/consensi/", privacy.consents, name="consents"),
+    path("privacy/i-miei-dati/", privacy.data_export, name="data_export"),
+    path("privacy/i-miei-dati/<int:pk>/scarica/", privacy.data_export_download, name="data_export_download"),
+    # Public: the footer's pages.
+    path("privacy/", legal.privacy, name="privacy"),
+    path("privacy/versioni/<str:version>/", legal.privacy, name="privacy_version"),
+    path("cookie/", legal.cookies, name="cookies"),
+    path("note-legali/", legal.legal_notes, name="legal_notes"),
+    path("accessibilita/", legal.accessibility, name="accessibility"),
+    path("contatti/", legal.contacts, name="contacts"),
 ]

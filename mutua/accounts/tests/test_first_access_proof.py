@@ -11,9 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from mutua.accounts.activation import activation_code_issue
-from mutua.accounts.models import ActivationCode, FirstAccessPath
+from mutua.accounts.models import ActivationCode, FirstAccessPath, Role
+from mutua.accounts.tests.factories import totp_enable
 from mutua.audit.models import AuditEvent
-from mutua.members.tests.factories import NewMemberFactory
+from mutua.members.tests.factories import NewMemberFactory, UserFactory
+from mutua.notifications.models import OutboundMessage
 from mutua.notifications.sms import LocmemSmsBackend
 
 LOGIN = "/accounts/login/"
@@ -110,6 +112,48 @@ class TestRegistryContact:
         clock.shift(dt.timedelta(seconds=61))
         page = client.post(FIRST_ACCESS, {"action": "resend"}, follow=True).content.decode()
         assert "Ti abbiamo inviato un nuovo codice" in page and len(mail.outbox) == 2
+
+    def test_guessing_the_code_is_capped_over_the_day_not_only_every_five_minutes(self, new_member, clock):
+        """10 codes checked every 5 minutes would be 2 880 guesses a day at a 6-digit code, for as many days as
+        the attacker likes: a day allows FIRST_ACCESS_CHECKS_PER_DAY checks and FIRST_ACCESS_SENDS_PER_DAY codes."""
+        checked = 0
+        for _ in range(12):  # a new browser, a new code and 5 guesses every 6 minutes, for over an hour
+            client = Client()
+            derived_login(client, new_member)
+            client.get(FIRST_ACCESS)
+            right = last_code(mail.outbox[-1].body)
+            wrong = "000000" if right != "000000" else "111111"
+            for _ in range(5):
+                page = client.post(FIRST_ACCESS, {"action": "verify", "code": wrong}).content.decode()
+                checked += "Per sicurezza riprova tra" not in page
+            clock.shift(dt.timedelta(minutes=6))
+        assert checked == 20
+        assert len(mail.outbox) == 8
+        client = Client()
+        derived_login(client, new_member)
+        client.get(FIRST_ACCESS)
+        right = last_code(mail.outbox[-1].body)
+        page = client.post(FIRST_ACCESS, {"action": "verify", "code": right}).content.decode()
+        assert "Per sicurezza riprova tra" in page and "Nuova password" not in page
+
+    def test_the_admin_never_shows_a_code_sent(self, client, new_member):
+        """Staff know the member number and the codice fiscale: a live code read in the admin's outbox would complete
+        first access without a letter and without an audit row."""
+        browser = Client()
+        derived_login(browser, new_member)
+        browser.get(FIRST_ACCESS)  # the code goes to the registry's e-mail and mobile
+        message = OutboundMessage.objects.filter(channel="email").latest("created_at")
+        code = last_code(message.body)
+        admin = UserFactory(username="admin1", role=Role.ADMIN, is_staff=True, is_superuser=True)
+        totp_enable(admin)  # staff must have a second factor (SecondFactorRequiredMiddleware)
+        client.force_login(admin)
+        for url in (
+            f"/admin/notifications/outboundmessage/{message.pk}/change/",
+            "/admin/notifications/outboundmessage/",
+        ):
+            page = client.get(url)
+            assert page.status_code == 200 and code not in page.content.decode()
+        assert "••••••" in client.get(f"/admin/notifications/outboundmessage/{message.pk}/change/").content.decode()
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -101,6 +102,21 @@ class TestSameAnswers:
             page = second.post(CODE, {"action": "verify", "code": "000000"}).content.decode()
             assert "Troppi tentativi con questo codice" in page, username
             mail.outbox.clear()
+
+    def test_before_the_worker_has_run_a_member_with_an_old_code_answers_like_an_unknown_username(
+        self, member, clock, settings
+    ):
+        """The worker picks the task up a moment later (it polls): a wrong code sent at once must not meet the
+        member's old, expired code («Il codice è scaduto») where an unknown username has nothing («Richiedi…»)."""
+        Client().post(START, {"username": member.code})  # a reset asked long ago, never finished
+        clock.shift(dt.timedelta(hours=2))
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # the worker lags
+        pages = []
+        for username in (member.code, UNKNOWN):
+            client = Client()
+            client.post(START, {"username": username})
+            pages.append(strip_csrf(client.post(CODE, {"action": "verify", "code": "000000"}).content))
+        assert pages[0] == pages[1]
 
 
 def normalized_queries(queries: list[dict[str, str]]) -> list[str]:

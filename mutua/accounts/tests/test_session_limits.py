@@ -138,6 +138,17 @@ class TestIdle:
         assert response["Location"] == reverse("profile:home") + "#sessioni"  # the form's own answer, replayed
         assert UserSession.objects.filter(user=member.user).count() == 1
 
+    def test_another_sites_form_sent_after_the_pause_is_refused_not_kept_for_after_the_password(self, member, clock):
+        here = signed_in(member.code)
+        signed_in(member.code)  # a second session, which the forged form would end
+        clock.shift(minutes(31))
+        url = reverse("profile:sessions_end_others")
+        here.handler.enforce_csrf_checks = True
+        assert here.post(url).status_code == 403  # no CSRF token: a form on another site
+        here.handler.enforce_csrf_checks = False
+        here.post(f"{REAUTHENTICATE}?next={url}", {"password": PASSWORD})
+        assert UserSession.objects.filter(user=member.user).count() == 2  # the forged form never ran
+
     def test_a_wrong_password_keeps_the_pages_closed(self, member, clock):
         browser = signed_in(member.code)
         clock.shift(minutes(31))

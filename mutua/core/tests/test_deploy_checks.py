@@ -25,6 +25,7 @@ PRODUCTION = {
     "MEDIA_ROOT_SHARED": False,
     "MFA_SECRET_KEYS": ["3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="],
     "CLAMD_URL": "unix:///var/run/clamav/clamd.ctl",
+    "TASKS": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}},  # a worker beside
 }
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 S3 = {
@@ -60,6 +61,11 @@ def test_a_production_configuration_passes_the_deploy_checks():
         ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, "notifications.E001", "EMAIL_HOST"),
         ({"SMS_BACKEND": "mutua.notifications.sms.ConsoleSmsBackend"}, "notifications.E002", "SMS_GATEWAY_URL"),
         ({"MUTUA_SHOW_OUTBOX": True}, "notifications.E003", "MUTUA_SHOW_OUTBOX=0"),
+        (
+            {"SMS_BACKEND": "mutua.notifications.twilio.TwilioSmsBackend", "TWILIO_AUTH_TOKEN": ""},
+            "notifications.E004",
+            "TWILIO_AUTH_TOKEN",
+        ),
         ({"CACHES": LOCAL_CACHE}, "core.E003", "REDIS_URL"),
         ({"CACHES": LOCAL_CACHE, "WEB_CONCURRENCY": 1, "APP_HOSTS": 2, "STORAGES": S3}, "core.E003", "REDIS_URL"),
         ({"MUTUA_SEPA_IBAN": SAMPLE_IBAN}, "payouts.E002", "MUTUA_SEPA_IBAN"),
@@ -81,8 +87,16 @@ def test_each_bad_setting_fails_the_deploy_check_with_its_own_id(overrides, chec
         call_command("check", "--deploy", "--fail-level", "ERROR")
 
 
-def test_one_web_process_may_keep_its_own_cache():
-    assert errors(CACHES=LOCAL_CACHE, WEB_CONCURRENCY=1, APP_HOSTS=1) == {}
+def test_one_web_process_beside_a_task_worker_needs_a_shared_cache_too():
+    """The worker writes the password reset's phantom codes, the web process reads them: in two caches an unknown
+    username would get «Richiedi un nuovo codice.» where a member gets «Il codice non è corretto…»."""
+    found = errors(CACHES=LOCAL_CACHE, WEB_CONCURRENCY=1, APP_HOSTS=1)
+    assert list(found) == ["core.E003"] and "REDIS_URL" in str(found["core.E003"])
+
+
+def test_one_process_running_its_tasks_itself_may_keep_its_own_cache():
+    tasks = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert errors(CACHES=LOCAL_CACHE, WEB_CONCURRENCY=1, APP_HOSTS=1, TASKS=tasks) == {}
 
 
 def test_several_machines_may_share_media_root_on_a_network_disk_or_use_a_bucket():
@@ -103,3 +117,8 @@ def test_without_clamd_the_deploy_check_warns_that_files_are_not_scanned():
     assert found["documents.W001"].level == checks.WARNING and "CLAMD_URL" in str(found["documents.W001"])
     with override_settings(**PRODUCTION):
         assert "documents.W001" not in {m.id for m in checks.run_checks(include_deployment_checks=True)}
+
+
+def test_twilio_with_its_account_passes_the_deploy_checks():
+    twilio = {"SMS_BACKEND": "mutua.notifications.twilio.TwilioSmsBackend"}
+    assert errors(**twilio, TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="f" * 32) == {}

@@ -31,6 +31,9 @@ MEMBER_PAGES = [
     reverse("portal:card_preview"),
     reverse("portal:subsidies_summary"),
     reverse("portal:subsidies_certificate"),
+    reverse("portal:consents"),
+    reverse("portal:data_export"),
+    reverse("portal:data_export_download", args=[1]),
 ]
 JOURNEY_PAGES = [
     reverse("accounts:first_access"),
@@ -43,6 +46,11 @@ PUBLIC_PAGES = [
     reverse("accounts:first_access_instructions"),
     reverse("accounts:password_reset"),
     reverse("accounts:password_reset_done"),
+    reverse("portal:privacy"),
+    reverse("portal:cookies"),
+    reverse("portal:legal_notes"),
+    reverse("portal:accessibility"),
+    reverse("portal:contacts"),
 ]
 
 

@@ -63,6 +63,8 @@ def jobs() -> list[Job]:
             ("recover_deliveries", "--verbosity", "0"),
             frequent=True,
         ),
+        # "Scarica i miei dati": copies past their 7 days (mutua.privacy).
+        Job("purge_data_exports", settings.SCHEDULE_PURGE_DATA_EXPORTS, ("purge_data_exports",)),
     ]
     return [job for job in every if job.crontab.strip().lower() != "off"]
 
