@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-prerequisites install install-prod lock setup lint typecheck messages e2e unit clean bench prod-check \
+.PHONY: run test test-prerequisites install install-prod lock setup lint typecheck messages e2e unit clean bench bench-registry prod-check \
 	wheels docker-ready image compose-check bench-ocr
 
 # Development: the runtime and the development lock (tests, lint, types, the checks) in .venv, every file checked
@@ -87,6 +87,11 @@ endif
 endif
 bench: install
 	$(PY) bench/run.py
+
+# The registry import's budget (bench/README.md, Registry import): 10 000 then 100 000 generated members with their
+# families, enrollments and 300 000 contributions, imported on the local PostgreSQL; rows/s and peak memory.
+bench-registry: install
+	$(PY) -m bench.registry
 
 # Reading of expense documents (issue 20): a generated corpus of Italian receipts and invoices read by Tesseract and
 # pypdf, per-field accuracy, wrong proposals and seconds per page against the goals (bench/ocr/, bench/README.md).

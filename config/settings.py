@@ -354,6 +354,11 @@ MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contri
 MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
+# Registry import (docs/registry-import.md): the largest file accepted, and where error files are written.
+REGISTRY_IMPORT_MAX_MB = int(os.environ.get("REGISTRY_IMPORT_MAX_MB", "512"))
+REGISTRY_ERRORS_DIR = env_path("REGISTRY_ERRORS_DIR", VAR_DIR / "registry-errors")
+# The folder the registry drops its nightly exports in (empty: no nightly import); its members file is the full list.
+REGISTRY_IMPORT_DIR = os.environ.get("REGISTRY_IMPORT_DIR", "")
 # Dichiarazione di accessibilità: the day the mutual last reviewed it (ISO date), printed on the statement.
 MUTUA_ACCESSIBILITY_REVIEWED_ON = os.environ.get("MUTUA_ACCESSIBILITY_REVIEWED_ON", "2026-12-07")
 # Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
@@ -448,6 +453,8 @@ SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))
 SCHEDULE_PURGE_DRAFTS = os.environ.get("SCHEDULE_PURGE_DRAFTS") or "30 2 * * *"
 SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") or "0 8 * * *"
 SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
+# Nightly: the newest registry files in REGISTRY_IMPORT_DIR, each imported once (manage.py import_registry_nightly).
+SCHEDULE_REGISTRY_IMPORT = os.environ.get("SCHEDULE_REGISTRY_IMPORT") or "30 1 * * *"
 # Every minute: tasks and messages left by a worker that died are taken up again (manage.py recover_deliveries).
 SCHEDULE_RECOVER_DELIVERIES = os.environ.get("SCHEDULE_RECOVER_DELIVERIES") or "* * * * *"
 # Daily: the files of the members' data copies ("Scarica i miei dati") past their 7 days are deleted.

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from mutua.accounts.requests import SignedInRequest
 from mutua.audit.services import audit_record
 from mutua.backoffice.permissions import Action, backoffice_view, claims_for_operator
 from mutua.claims.models import Claim
-from mutua.payouts import selectors, services
+from mutua.payouts import exports, selectors, services
 from mutua.payouts.models import BatchStatus, PaymentBatch
 from mutua.payouts.sepa import is_target_day, next_target_day
 
@@ -97,7 +97,7 @@ def payouts(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/payouts.html",
-        {"form": form, "rows": rows, "batches": list(selectors.batches()[:50])},
+        {"form": form, "rows": rows, "batches": list(selectors.batches()[:50]), "year": timezone.localdate().year},
         status=status,
     )
 
@@ -113,6 +113,29 @@ def _batch_page(request: HttpRequest, template: str, batch: PaymentBatch, page: 
     """A page listing the batch's payees (names, IBANs, amounts): the read is audited like a claim's."""
     audit_record(action="payouts.batch_view", actor=request.user, request=request, batch=batch.pk, page=page)
     return render(request, template, {"batch": batch, "items": list(batch.items.all())})
+
+
+@backoffice_view(Action.PAY)
+@require_GET
+def payouts_export(request: SignedInRequest) -> StreamingHttpResponse:
+    """Claims, settlements or payments of a year as CSV, for the accounting; every export is audited."""
+    kind = request.GET.get("tipo", "")
+    basis = request.GET.get("anno_di", "payment")
+    try:
+        year = int(request.GET.get("anno", ""))
+    except ValueError:
+        raise Http404
+    if kind not in exports.KINDS or basis not in ("payment", "competence") or not 1950 <= year <= 2100:
+        raise Http404
+    audit_record(action="payouts.export", actor=request.user, request=request, kind=kind, year=year, basis=basis)
+    response = StreamingHttpResponse(
+        exports.export_lines(kind=kind, year=year, basis=basis),  # type: ignore[arg-type]
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{year}-{basis}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @backoffice_view(Action.PAY)

@@ -38,6 +38,7 @@ class Action(StrEnum):
     PAY = "pay"  # payment batches: create, download the SEPA file, confirm, delete a draft
     BOOK = "book"  # direct-form bookings: take in charge with an authorization, or refuse
     AUDIT = "audit"  # search the audit log
+    REGISTRY = "registry"  # import the registry's files, read the history of imports
     ACTIVATE = "activate"  # members' first access: who completed it and how; activation letters
 
 
@@ -47,9 +48,10 @@ ALL_ACTIONS = frozenset(Action)
 # Money leaves the mutual only on a supervisor's or administrator's word: operators settle, they do not pay.
 # Regional offices know their local providers, so they authorize direct-form bookings of their members.
 # Who read whom is for supervisors and administrators to search, not for the operators being watched.
+# The registry import rewrites members' data in bulk: supervisors and administrators only.
 # Every office posts activation letters to the members it looks after.
 PERMISSIONS: dict[str, frozenset[Action]] = {
-    Role.OPERATOR: ALL_ACTIONS - {Action.PAY, Action.AUDIT},
+    Role.OPERATOR: ALL_ACTIONS - {Action.PAY, Action.AUDIT, Action.REGISTRY},
     Role.REGIONAL_OPERATOR: frozenset({Action.VIEW, Action.TAKE, Action.SUSPEND, Action.BOOK, Action.ACTIVATE}),
     Role.SUPERVISOR: ALL_ACTIONS,
     Role.ADMIN: ALL_ACTIONS,

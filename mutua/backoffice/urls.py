@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.backoffice import audit, bookings, login, members, payouts, views
+from mutua.backoffice import audit, bookings, login, members, payouts, registry, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -22,9 +22,14 @@ urlpatterns = [
     path("prenotazioni/<int:pk>/rifiuta/", bookings.booking_refuse, name="booking_refuse"),
     path("prescrizioni/<int:pk>/", bookings.booking_attachment_inline, name="booking_attachment_inline"),
     path("registro-accessi/", audit.audit_search, name="audit_search"),
+    path("registro/", registry.registry_runs, name="registry_runs"),
+    path("registro/<int:pk>/", registry.registry_run, name="registry_run"),
+    path("registro/<int:pk>/conferma/", registry.registry_run_confirm, name="registry_run_confirm"),
+    path("registro/<int:pk>/errori.csv", registry.registry_run_errors, name="registry_run_errors"),
     path("soci/", members.member_list, name="member_list"),
     path("soci/<int:pk>/lettera-attivazione/", members.activation_letter, name="activation_letter"),
     path("pagamenti/", payouts.payouts, name="payouts"),
+    path("pagamenti/esporta/", payouts.payouts_export, name="payouts_export"),
     path("pagamenti/distinte/<int:pk>/", payouts.payout_batch, name="payout_batch"),
     path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),
     path("pagamenti/distinte/<int:pk>/conferma/", payouts.payout_confirm, name="payout_confirm"),

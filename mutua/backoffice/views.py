@@ -43,8 +43,10 @@ from mutua.claims.models import Claim, ClaimKind, ClaimStatus
 from mutua.claims.selectors import claim_duplicates
 from mutua.documents.serving import file_missing_response, file_unavailable_response
 from mutua.members.models import Member
+from mutua.members.selectors import member_last_change_by
 from mutua.notifications.selectors import undelivered_messages_to
 from mutua.plans.selectors import member_standing
+from mutua.registry.services import REGISTRY_USERNAME
 
 PAGE_SIZE = 25
 
@@ -83,6 +85,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
             "can_take": can(user, Action.TAKE),
             "can_pay": can(user, Action.PAY),
             "can_audit": can(user, Action.AUDIT),
+            "can_registry": can(user, Action.REGISTRY),
             "can_activate": can(user, Action.ACTIVATE),
         },
     )
@@ -126,6 +129,7 @@ def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
             "member": member,
             "beneficiaries": list(member.beneficiaries.all()),
             "standing": member_standing(member=member),
+            "registry_changed_at": member_last_change_by(member=member, username=REGISTRY_USERNAME),
             "duplicates": claim_duplicates(claim=claim),
             "amount_mismatches": claim_selectors.claim_amount_mismatches(claim=claim),
             "settlements": settlements,

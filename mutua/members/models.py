@@ -138,6 +138,8 @@ class Member(TimestampedModel):
     regional_office = models.ForeignKey(
         RegionalOffice, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
+    # Set when a full export of the registry no longer lists the member: an operator checks; nothing is deleted.
+    registry_missing_since = models.DateField(_("assente dal registro dal"), null=True, blank=True)
     # "Avvisi": the channels of each NoticeCategory, named notify_<category> (mutua.members.notices reads them so).
     notify_claims = notice_channels_field(_("avvisi sulle pratiche"), NoticeChannels.EMAIL_SMS)
     notify_bookings = notice_channels_field(_("avvisi sulle prenotazioni"), NoticeChannels.EMAIL_SMS)

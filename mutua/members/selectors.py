@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
@@ -40,6 +42,16 @@ def beneficiaries_of(*, member: Member) -> QuerySet[Beneficiary]:
 def member_changes_for(*, member: Member) -> QuerySet[MemberChange]:
     """The versions of the member's data, newest first, with who made each change."""
     return member.changes.select_related("actor").order_by("-changed_at", "-id")
+
+
+def member_last_change_by(*, member: Member, username: str) -> dt.datetime | None:
+    """When `username` (the registry's own user, for one) last changed the member's data, if ever."""
+    return (
+        MemberChange.objects.filter(member=member, actor__username=username)
+        .order_by("-changed_at")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
 
 
 def regional_offices(*, office_id: int | None = None) -> QuerySet[RegionalOffice]:

@@ -117,6 +117,13 @@ class ContributionMethod(models.TextChoices):
     CARD = "card", _("Carta di pagamento")
 
 
+class ContributionChannel(models.TextChoices):
+    """How the contribution reached the mutual: paid by the member, or withheld from the pay by the employer."""
+
+    DIRECT = "direct", _("Versamento diretto")
+    PAYROLL = "payroll", _("Trattenuta in busta paga")
+
+
 class Contribution(models.Model):
     """A payment by the member for a competence year; `family_part` is what covers family members."""
 
@@ -129,6 +136,13 @@ class Contribution(models.Model):
     family_part = models.DecimalField(_("di cui per i familiari"), max_digits=10, decimal_places=2, default=0)
     paid_on = models.DateField(_("data di pagamento"), null=True, blank=True)
     method = models.CharField(_("modalità"), max_length=10, choices=ContributionMethod.choices, blank=True)
+    channel = models.CharField(
+        _("canale"), max_length=10, choices=ContributionChannel.choices, default=ContributionChannel.DIRECT
+    )
+    payer = models.CharField(_("versato da"), max_length=140, blank=True)
+    # The registry's own identifier of the payment: what a re-import matches a row with. Empty for contributions
+    # entered in the admin.
+    registry_code = models.CharField(_("codice nel registro"), max_length=40, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["year", "paid_on"]

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class RegistryConfig(AppConfig):
-    """The mirror of the mutual's core registry: imports (and later exports); no models of its own."""
+    """The mirror of the mutual's core registry: imports and their history (RegistryRun)."""
 
     name = "mutua.registry"
     label = "registry"

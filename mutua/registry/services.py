@@ -1,293 +1,406 @@
-"""The import of members and beneficiaries from the mutual's core registry: row by row, idempotent, every change
-recorded in the member's history."""
+"""The import of the mutual's core registry: regional offices, plans, members, family members, enrollments and
+contributions, each from its own CSV or JSON file, streamed a chunk at a time and written set-based.
+
+Idempotent: a row equal to what is stored writes nothing. Each entity's file is one transaction: a file that
+cannot be read to its end leaves nothing of that entity behind, while an invalid row is only reported (in the
+error file) and skipped. Nothing is ever deleted: a member a full export no longer lists is flagged.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mutua.accounts.models import Role, User
 from mutua.audit.services import audit_record
-from mutua.members.models import Beneficiary, Member, RegionalOffice
-from mutua.registry.files import BENEFICIARY, MEMBER, RawRow
-from mutua.registry.rows import CleanRow, clean_row
+from mutua.members.models import Member
+from mutua.registry.errors import ErrorFile, RowIssue
+from mutua.registry.files import BENEFICIARY, COLUMNS, MEMBER, RawRow, RegistryFile, RegistryFileError, check_columns
+from mutua.registry.people import BeneficiarySync, MemberSync
+from mutua.registry.rows import CleanRow, value_of
+from mutua.registry.sync import ContributionSync, EnrollmentSync, EntitySync, OfficeSync, PlanSync, SyncContext
 
 logger = logging.getLogger(__name__)
 
-# Contact and payment data the member may also have given in the portal: an empty cell in the registry
-# means "the registry does not know", never "erase it".
-KEPT_WHEN_EMPTY = ("email", "mobile", "iban", "account_holder")
-# Contacts the member proved to own in the portal: the registry never replaces them.
-VERIFIED_CONTACTS = {"email": "email_verified_at", "mobile": "mobile_verified_at"}
-BENEFICIARY_FIELDS = ("relationship", "first_name", "last_name", "birth_date")
+CHUNK_ROWS = 2000
+SHOWN_ISSUES = 100  # kept in memory for the report and the page; every one goes to the error file
+REGISTRY_USERNAME = "registro"
+SYNCS: dict[str, type[EntitySync]] = {
+    sync.name: sync for sync in (OfficeSync, PlanSync, MemberSync, BeneficiarySync, EnrollmentSync, ContributionSync)
+}
+ENTITIES = tuple(SYNCS)  # in the order they are imported: each may name the ones before it
+ENTITY_LABELS = {
+    "offices": gettext_lazy("Sedi regionali"),
+    "plans": gettext_lazy("Forme di assistenza"),
+    "members": gettext_lazy("Soci"),
+    "beneficiaries": gettext_lazy("Familiari"),
+    "enrollments": gettext_lazy("Adesioni"),
+    "contributions": gettext_lazy("Contributi"),
+}
+# A file's entity from the start of its name, in English or Italian (soci-2026-12-07.csv).
+FILE_PREFIXES = {
+    "offices": ("offices", "sedi"),
+    "plans": ("plans", "forme", "piani"),
+    "members": ("members", "soci"),
+    "beneficiaries": ("beneficiaries", "familiari"),
+    "enrollments": ("enrollments", "adesioni"),
+    "contributions": ("contributions", "contributi"),
+}
+PEOPLE = "people"  # the file of earlier versions: members and family members told apart by `record`
 
-SaveResult = tuple[str, list[str]]  # ("created" | "updated" | "unchanged", notes for the report)
+Progress = Callable[[str, int, int, int], None]  # entity, rows read, bytes read, bytes in the file
 
 
 @dataclass
-class RecordCounts:
-    created: int = 0
-    updated: int = 0
+class EntityCounts:
+    new: int = 0
+    changed: int = 0
     unchanged: int = 0
+    invalid: int = 0
+    missing: int = 0  # members flagged as no longer in a full export
 
-    def add(self, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
+    @property
+    def rows(self) -> int:
+        return self.new + self.changed + self.unchanged + self.invalid
 
     def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
-
-
-@dataclass(frozen=True)
-class RowIssue:
-    """What went wrong with (or is worth knowing about) one row; `line` as in RawRow."""
-
-    line: int
-    messages: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return _("riga %(line)d: %(messages)s") % {"line": self.line, "messages": " ".join(self.messages)}
+        return {
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "invalid": self.invalid,
+            "missing": self.missing,
+        }
 
 
 @dataclass
 class ImportReport:
-    source: str
+    sources: list[str]
     dry_run: bool = False
-    members: RecordCounts = field(default_factory=RecordCounts)
-    beneficiaries: RecordCounts = field(default_factory=RecordCounts)
+    full: bool = False
+    counts: dict[str, EntityCounts] = field(default_factory=dict)
     errors: list[RowIssue] = field(default_factory=list)
+    error_count: int = 0
     notes: list[RowIssue] = field(default_factory=list)
+    note_count: int = 0
+    file_errors: list[str] = field(default_factory=list)
+    error_path: Path | None = None
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count and not self.file_errors
+
+    @property
+    def rows(self) -> int:
+        return sum(counts.rows for counts in self.counts.values())
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
 
     def audit_data(self) -> dict[str, Any]:
         """Counts only: no codes, names or line contents go to the audit log."""
         return {
-            "source": self.source,
+            "sources": self.sources,
             "dry_run": self.dry_run,
-            "members": self.members.as_dict(),
-            "beneficiaries": self.beneficiaries.as_dict(),
-            "errors": len(self.errors),
-            "notes": len(self.notes),
+            "full": self.full,
+            "counts": {entity: counts.as_dict() for entity, counts in self.counts.items()},
+            "errors": self.error_count,
+            "file_errors": len(self.file_errors),
+            "notes": self.note_count,
         }
 
 
-class RowError(Exception):
-    """A row that passed the file checks but cannot be saved against what the database holds."""
-
-    def __init__(self, *messages: str) -> None:
-        super().__init__(*messages)
-        self.messages = messages
+@dataclass
+class Source:
+    file: RegistryFile
+    entity: str
 
 
-def registry_import(
-    *, rows: Iterable[RawRow], source: str, actor: User | None = None, dry_run: bool = False
-) -> ImportReport:
-    """Create or update members and beneficiaries from registry rows; a bad row is reported and skipped.
-
-    Idempotent: members are matched by code, beneficiaries by member and codice fiscale, and a row equal to
-    what is stored changes nothing. Each row is saved in its own transaction; nothing is ever deleted.
-    With `dry_run` the whole run, audit event included, is rolled back.
-    """
-    report = ImportReport(source=source, dry_run=dry_run)
-    if dry_run:
-        with transaction.atomic():
-            _import_rows(rows=rows, report=report, actor=actor)
-            transaction.set_rollback(True)
-    else:
-        _import_rows(rows=rows, report=report, actor=actor)
-    report.errors.sort(key=lambda issue: issue.line)
-    report.notes.sort(key=lambda issue: issue.line)
-    return report
-
-
-def _import_rows(*, rows: Iterable[RawRow], report: ImportReport, actor: User | None) -> None:
-    """Members first, so that a beneficiary may come before its member in the file."""
-    cleaned = [clean_row(row) for row in rows]
-    offices = {office.code: office for office in RegionalOffice.objects.all()}
-    member_lines: dict[str, int] = {}  # code → line of its first row in this file
-    failed_codes: dict[str, int] = {}  # code → line of a member row that was not imported
-
-    def save_member(row: CleanRow) -> SaveResult:
-        return _member_save(row=row, offices=offices)
-
-    def save_beneficiary(row: CleanRow) -> SaveResult:
-        return _beneficiary_save(row=row, failed_codes=failed_codes)
-
-    for row in cleaned:
-        if row.record != MEMBER:
-            continue
-        code = row.data.get("code", "")
-        if code in member_lines:
-            row.errors.append(_("code: matricola già presente alla riga %(line)d.") % {"line": member_lines[code]})
-        elif code:
-            member_lines[code] = row.line
-        if not _run(row=row, report=report, counts=report.members, save=save_member) and code:
-            failed_codes.setdefault(code, row.line)
-    beneficiary_lines: dict[tuple[str, str], int] = {}
-    for row in cleaned:
-        if row.record == MEMBER:
-            continue
-        if row.record == BENEFICIARY and row.valid:
-            key = (row.data["member_code"], row.data["fiscal_code"])
-            if key in beneficiary_lines:
-                row.errors.append(
-                    _("fiscal_code: familiare già presente alla riga %(line)d.") % {"line": beneficiary_lines[key]}
-                )
-            beneficiary_lines.setdefault(key, row.line)
-        _run(row=row, report=report, counts=report.beneficiaries, save=save_beneficiary)
-    audit_record(action="registry.import", actor=actor, **report.audit_data())
-
-
-def _run(*, row: CleanRow, report: ImportReport, counts: RecordCounts, save: Callable[[CleanRow], SaveResult]) -> bool:
-    """Save one row in its own savepoint; a failure leaves nothing of the row behind."""
-    if not row.valid:
-        report.errors.append(RowIssue(row.line, tuple(row.errors)))
-        return False
-    try:
-        with transaction.atomic():
-            outcome, notes = save(row)
-    except RowError as exc:
-        report.errors.append(RowIssue(row.line, exc.messages))
-        return False
-    except ValidationError as exc:
-        report.errors.append(RowIssue(row.line, tuple(_validation_messages(exc))))
-        return False
-    except DatabaseError as exc:
-        # The database's message may quote personal data: log only what kind of failure it was.
-        logger.warning("registry row %d rejected by the database: %s", row.line, type(exc).__name__)
-        report.errors.append(RowIssue(row.line, (_("il database ha rifiutato la riga: nessuna modifica salvata."),)))
-        return False
-    counts.add(outcome)
-    if notes:
-        report.notes.append(RowIssue(row.line, tuple(notes)))
-    return True
-
-
-def _validation_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{name}: {message}" for name, messages in exc.message_dict.items() for message in messages]
-    return list(exc.messages)
-
-
-def _member_save(*, row: CleanRow, offices: dict[str, RegionalOffice]) -> SaveResult:
-    """Create or update the member with the row's code; a new member gets a user without a usable password."""
-    fields = dict(row.data)
-    code = fields["code"]
-    office_code = fields.pop("regional_office")
-    office = None
-    if office_code:
-        office = offices.get(office_code)
-        if office is None:
-            raise RowError(_("regional_office: nessuna sede regionale con codice %(code)s.") % {"code": office_code})
-    taken_by = Member.objects.filter(fiscal_code=fields["fiscal_code"]).exclude(code=code).values_list("code").first()
-    if taken_by:
-        raise RowError(_("fiscal_code: già registrato per il socio con matricola %(code)s.") % {"code": taken_by[0]})
-    member = Member.objects.select_for_update().filter(code=code).first()
-    if member is None:
-        return "created", _member_create(fields=fields, office=office)
-    return _member_update(member=member, fields=fields, office=office)
-
-
-def _member_create(*, fields: dict[str, Any], office: RegionalOffice | None) -> list[str]:
-    code = fields["code"]
-    if User.objects.filter(username=code).exists():
-        raise RowError(
-            _("code: esiste già un utente %(code)s non collegato a un socio: va verificato a mano.") % {"code": code}
-        )
-    member = Member(**fields, regional_office=office)
-    member.full_clean(exclude=["user"], validate_unique=False)
-    member.user = _user_create(username=code)
-    member.save()
-    return []
-
-
-def _user_create(*, username: str) -> User:
-    """The member signs in for the first time with the derived first-access password, never with this one."""
-    user = User(username=username, role=Role.MEMBER, first_access_completed_at=None)
-    user.set_unusable_password()
-    user.save()
+def registry_user() -> User:
+    """The actor of the registry's changes in the members' history: a user nobody can sign in as."""
+    user, created = User.objects.get_or_create(
+        username=REGISTRY_USERNAME,
+        defaults={"role": Role.OPERATOR, "is_active": False, "first_name": "Registro", "last_name": "della mutua"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     return user
 
 
-def _member_update(*, member: Member, fields: dict[str, Any], office: RegionalOffice | None) -> SaveResult:
-    notes: list[str] = []
-    changed: list[str] = []
-    for name, value in fields.items():
-        if name in KEPT_WHEN_EMPTY and not value:
-            continue
-        current = getattr(member, name)
-        if name == "mobile":
-            current = current.as_e164 if current else ""
-        if name in VERIFIED_CONTACTS and current.lower() == value.lower():
-            continue
-        if current == value:
-            continue
-        if name in VERIFIED_CONTACTS and getattr(member, VERIFIED_CONTACTS[name]) is not None:
-            notes.append(_verified_contact_note(name))
-            continue
-        setattr(member, name, value)
-        changed.append(name)
-    if member.regional_office_id != (office.pk if office else None):
-        member.regional_office = office
-        changed.append("regional_office")
-    if member.user_id is None:
-        if User.objects.filter(username=member.code).exists():
-            raise RowError(
-                _("code: esiste già un utente %(code)s non collegato a un socio: va verificato a mano.")
-                % {"code": member.code}
-            )
-        member.user = _user_create(username=member.code)
-        changed.append("user")
-    if not changed:
-        return "unchanged", notes
-    member.full_clean(exclude=["user"], validate_unique=False)
-    member.save(update_fields=[*changed, "updated_at"])
-    return "updated", notes
+def registry_open(
+    *, path: Path, entity: str | None = None, file_format: Any = None, encoding: str = "utf-8-sig"
+) -> Source:
+    """Open a registry file and check its columns; its entity from `entity` or from the start of its name."""
+    registry_file = RegistryFile(path=path, file_format=file_format, encoding=encoding)
+    header = registry_file.header
+    if entity is None:
+        entity = PEOPLE if "record" in header else _entity_from_name(path)
+    if entity == PEOPLE:
+        check_columns(header, allowed=COLUMNS, required=("record",))
+    elif entity in SYNCS:
+        check_columns(header, allowed=SYNCS[entity].columns, required=SYNCS[entity].required)
+    else:
+        raise RegistryFileError(_("Tipo di file sconosciuto: %(entity)s.") % {"entity": entity})
+    return Source(file=registry_file, entity=entity)
 
 
-def _verified_contact_note(name: str) -> str:
-    if name == "email":
-        return _("email: il socio l'ha verificata nel portale; resta quella, il valore del registro è ignorato.")
-    return _("mobile: il socio l'ha verificato nel portale; resta quello, il valore del registro è ignorato.")
-
-
-def _beneficiary_save(*, row: CleanRow, failed_codes: dict[str, int]) -> SaveResult:
-    """Create or update the beneficiary with the row's codice fiscale under the row's member."""
-    fields = dict(row.data)
-    member_code = fields.pop("member_code")
-    member = Member.objects.filter(code=member_code).only("pk", "fiscal_code").first()
-    if member is None and member_code in failed_codes:
-        raise RowError(
-            _("member_code: il socio è alla riga %(line)d, che non è stata importata.")
-            % {"line": failed_codes[member_code]}
+def _entity_from_name(path: Path) -> str:
+    stem = path.stem.lower()
+    for entity, prefixes in FILE_PREFIXES.items():
+        if stem.startswith(prefixes):
+            return entity
+    raise RegistryFileError(
+        _(
+            "Dal nome del file non si capisce cosa contiene: il nome deve iniziare con sedi, forme, soci, familiari, "
+            "adesioni o contributi (o con offices, plans, members, beneficiaries, enrollments, contributions)."
         )
-    if member is None:
-        raise RowError(
-            _("member_code: nessun socio con matricola %(code)s, né nel file né già importato.") % {"code": member_code}
-        )
-    if member.fiscal_code == fields["fiscal_code"]:
-        raise RowError(_("fiscal_code: è il codice fiscale del socio, non di un familiare."))
-    beneficiary = (
-        Beneficiary.objects.select_for_update().filter(member=member, fiscal_code=fields["fiscal_code"]).first()
     )
-    if beneficiary is None:
-        beneficiary = Beneficiary(member=member, **fields)
-        beneficiary.full_clean(exclude=["member"], validate_unique=False, validate_constraints=False)
-        beneficiary.save()
-        return "created", []
-    changed = [name for name in BENEFICIARY_FIELDS if getattr(beneficiary, name) != fields[name]]
-    if not changed:
-        return "unchanged", []
-    for name in changed:
-        setattr(beneficiary, name, fields[name])
-    beneficiary.full_clean(exclude=["member"], validate_unique=False, validate_constraints=False)
-    beneficiary.save(update_fields=[*changed, "updated_at"])
-    return "updated", []
+
+
+def registry_import(
+    *,
+    sources: list[Source],
+    actor: User | None = None,
+    dry_run: bool = False,
+    full: bool = False,
+    progress: Progress | None = None,
+    error_path: Path | None = None,
+) -> ImportReport:
+    """Import the registry's files in dependency order; a bad row is reported and skipped, never half-written.
+
+    With `full` the members file is the registry's whole list: a member it does not list is flagged
+    (`registry_missing_since`) for an operator, never deleted. With `dry_run` everything is counted as usual and
+    then rolled back: nothing is written but the error file.
+    """
+    started = time.monotonic()
+    report = ImportReport(sources=[source.file.path.name for source in sources], dry_run=dry_run, full=full)
+    errors = ErrorFile(error_path or _default_error_path())
+    try:
+        with transaction.atomic():
+            _import(sources=sources, actor=actor, report=report, progress=progress, errors=errors)
+            if dry_run:
+                transaction.set_rollback(True)
+    finally:
+        errors.close()
+        _seen_drop()
+    report.error_path = errors.path if errors.written else None
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _default_error_path() -> Path:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S-%f")
+    return Path(settings.REGISTRY_ERRORS_DIR) / f"registro-errori-{stamp}.csv"
+
+
+def _import(
+    *, sources: list[Source], actor: User | None, report: ImportReport, progress: Progress | None, errors: ErrorFile
+) -> None:
+    context = SyncContext(actor_id=registry_user().pk, now=timezone.now())
+    for entity in ENTITIES:
+        report.counts.setdefault(entity, EntityCounts())
+
+    def note(row: CleanRow, notes: list[str]) -> None:
+        report.note_count += 1
+        if len(report.notes) < SHOWN_ISSUES:
+            report.notes.append(RowIssue(source=current["source"], line=row.line, messages=tuple(notes)))
+
+    current = {"source": ""}
+    context.notes = note
+    _seen_create()
+    passes = [
+        (entity, source)
+        for entity in ENTITIES
+        for source in sources
+        if source.entity == entity or (source.entity == PEOPLE and entity in ("members", "beneficiaries"))
+    ]
+    members_read = False
+    for entity, source in passes:
+        current["source"] = source.file.path.name
+        counts_before = EntityCounts(**report.counts[entity].as_dict())
+        try:
+            with transaction.atomic():
+                _import_entity(
+                    sync=SYNCS[entity](context),
+                    source=source,
+                    counts=report.counts[entity],
+                    report=report,
+                    errors=errors,
+                    progress=progress,
+                )
+            members_read = members_read or entity == "members"
+        except RegistryFileError as exc:
+            report.counts[entity] = counts_before
+            message = _("%(file)s: %(error)s Nessuna riga di questo file è stata importata.") % {
+                "file": source.file.path.name,
+                "error": exc.message,
+            }
+            report.file_errors.append(message)
+            errors.write_file_error(source=source.file.path.name, line=exc.line, message=message)
+        except DatabaseError as exc:
+            # The database's message may quote personal data: log only what kind of failure it was.
+            logger.warning("registry %s rejected by the database: %s", entity, type(exc).__name__)
+            report.counts[entity] = counts_before
+            message = _("%(file)s: il database ha rifiutato il file: nessuna riga importata.") % {
+                "file": source.file.path.name
+            }
+            report.file_errors.append(message)
+            errors.write_file_error(source=source.file.path.name, line=0, message=message)
+    if report.full and members_read:
+        report.counts["members"].missing = _flag_missing_members(today=timezone.localdate())
+    audit_record(action="registry.import", actor=actor, **report.audit_data())
+
+
+def _import_entity(
+    *,
+    sync: EntitySync,
+    source: Source,
+    counts: EntityCounts,
+    report: ImportReport,
+    errors: ErrorFile,
+    progress: Progress | None,
+) -> None:
+    name = source.file.path.name
+    read = 0
+    for chunk in _chunks(_rows_for(sync, source)):
+        read += len(chunk)
+        cleaned = [(raw, sync.clean(raw)) for raw in chunk]
+        _mark_duplicates(sync, [row for _raw, row in cleaned])
+        outcome = sync.apply([row for _raw, row in cleaned if row.valid])
+        counts.new += outcome.new
+        counts.changed += outcome.changed
+        counts.unchanged += outcome.unchanged
+        for raw, row in cleaned:
+            if row.valid:
+                continue
+            sync.failed(row)
+            counts.invalid += 1
+            report.error_count += 1
+            issue = RowIssue(source=name, line=row.line, messages=tuple(row.errors))
+            if len(report.errors) < SHOWN_ISSUES:
+                report.errors.append(issue)
+            errors.write(issue, values=raw.values)
+        if progress:
+            progress(str(ENTITY_LABELS[sync.name]), read, source.file.position, source.file.size)
+
+
+def _rows_for(sync: EntitySync, source: Source) -> Iterator[RawRow]:
+    if source.entity != PEOPLE:
+        yield from source.file.rows()
+        return
+    for raw in source.file.rows():
+        record = value_of(raw.values, "record").lower()
+        if (record == BENEFICIARY) == (sync.name == "beneficiaries"):
+            if record not in (MEMBER, BENEFICIARY):
+                raw = RawRow(
+                    line=raw.line,
+                    values=raw.values,
+                    problem=raw.problem
+                    or (
+                        _("record: campo obbligatorio (member o beneficiary).")
+                        if not record
+                        else _("record: deve essere member o beneficiary.")
+                    ),
+                )
+            yield raw
+
+
+def _chunks(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
+    chunk: list[RawRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# Keys already read in this run, kept in a temporary table rather than in memory: a file of a million rows
+# is checked for repeated rows in constant memory.
+SEEN_TABLE = "registry_import_seen"
+
+
+def _seen_create() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {SEEN_TABLE} (kind varchar(40) NOT NULL, key varchar(200) NOT NULL, "
+            "line integer NOT NULL, PRIMARY KEY (kind, key))"
+        )
+
+
+def _seen_drop() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
+    except DatabaseError:  # pragma: no cover - a broken connection takes its temporary table with it
+        pass
+
+
+def _mark_duplicates(sync: EntitySync, rows: list[CleanRow]) -> None:
+    """A row whose key (or codice fiscale, for members) came earlier in the file is an error on the later row."""
+    for kind in ("", *sync.secondary_keys):
+        keyed: dict[str, CleanRow] = {}
+        for row in rows:
+            if kind and not row.valid:
+                continue
+            try:
+                key = sync.secondary(row, kind) if kind else sync.key(row)
+            except (KeyError, AttributeError):
+                continue
+            if not key or key.startswith("|") or "||" in key or key.endswith("|"):
+                continue
+            if key in keyed:
+                row.errors.append(sync.duplicate_message(keyed[key].line, kind))
+            else:
+                keyed[key] = row
+        if not keyed:
+            continue
+        label = f"{sync.name}:{kind}"
+        with connection.cursor() as cursor:
+            earlier: dict[str, int] = {}
+            keys = list(keyed)
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                placeholders = ", ".join(["%s"] * len(part))
+                cursor.execute(  # table name a constant, values as parameters
+                    f"SELECT key, line FROM {SEEN_TABLE} WHERE kind = %s AND key IN ({placeholders})",  # noqa: S608
+                    [label, *part],
+                )
+                earlier.update(cursor.fetchall())
+            fresh = [(label, key, row.line) for key, row in keyed.items() if key not in earlier]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {SEEN_TABLE} (kind, key, line) FROM STDIN") as copy:
+                    for item in fresh:
+                        copy.write_row(item)
+            else:
+                cursor.executemany(f"INSERT INTO {SEEN_TABLE} (kind, key, line) VALUES (%s, %s, %s)", fresh)  # noqa: S608
+        for key, line in earlier.items():
+            keyed[key].errors.append(sync.duplicate_message(line, kind))
+
+
+def _flag_missing_members(*, today: dt.date) -> int:
+    """Members the full export did not list (not even on an invalid row) are flagged from today."""
+    table = Member._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(  # table names from the model and a constant, values as parameters
+            f"UPDATE {table} SET registry_missing_since = %s WHERE registry_missing_since IS NULL "  # noqa: S608
+            f"AND code NOT IN (SELECT key FROM {SEEN_TABLE} WHERE kind = %s)",
+            [today, "members:"],
+        )
+        return int(cursor.rowcount)

@@ -16,16 +16,18 @@ def test_the_daily_jobs_and_the_recovery_come_from_the_settings_and_off_turns_on
     assert [job.name for job in jobs()] == [
         "purge_drafts",
         "send_suspension_reminders",
+        "import_registry_nightly",
         "prune_task_results",
         "recover_deliveries",
         "purge_data_exports",
     ]
-    prune = jobs()[2]
+    prune = jobs()[3]
     assert prune.command[0] == "prune_db_task_results"
     assert f"--min-age-days={settings.TASK_RESULT_RETENTION_DAYS}" in prune.command
-    recover = jobs()[3]
+    recover = jobs()[4]
     assert recover.command[0] == "recover_deliveries" and recover.crontab == "* * * * *" and recover.frequent
     settings.SCHEDULE_SUSPENSION_REMINDERS = "off"
+    settings.SCHEDULE_REGISTRY_IMPORT = "off"
     assert [job.name for job in jobs()] == [
         "purge_drafts",
         "prune_task_results",
@@ -48,7 +50,7 @@ def test_list_prints_each_job_with_its_next_run_in_rome(settings) -> None:
     out = io.StringIO()
     call_command("run_scheduler", "--list", stdout=out)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert lines[0].startswith("purge_drafts") and "15 4 * * *" in lines[0] and "04:15" in lines[0]
     assert "CET" in lines[0] or "CEST" in lines[0]
 
@@ -79,7 +81,7 @@ def test_a_failing_job_is_logged_the_others_still_run_and_once_fails(caplog) -> 
         pytest.raises(CommandError, match="failed: purge_drafts"),
     ):
         call_command("run_scheduler", "--once")
-    assert ran.call_count == 5
+    assert ran.call_count == 6
     assert "scheduled job purge_drafts failed" in caplog.text
     with mock.patch.object(run_scheduler, "call_command"):
         assert run_job(Job("fine", "* * * * *", ("fine",))) is True

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ from mutua.accounts.passwords import first_access_password
 from mutua.audit.models import AuditEvent
 from mutua.members.models import Beneficiary, Member, MemberKind, PostalAddress, RegionalOffice
 from mutua.members.tests.factories import make_cf, make_iban
-from mutua.registry.files import COLUMNS, RawRow
-from mutua.registry.services import registry_import
+from mutua.registry import bulk
+from mutua.registry.files import COLUMNS
+from mutua.registry.services import registry_import, registry_open
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "registry-example.csv"
 
@@ -133,8 +135,9 @@ def run_import(path: Path, *args: str) -> tuple[int, str]:
 
 
 def report_of(rows: list[dict[str, str]], **kwargs: Any) -> Any:
-    raw = [RawRow(line=i, values=row) for i, row in enumerate(rows, start=2)]
-    return registry_import(rows=raw, source="test", **kwargs)
+    directory = Path(tempfile.mkdtemp())
+    path = write_csv(directory, rows)
+    return registry_import(sources=[registry_open(path=path)], error_path=directory / "errori.csv", **kwargs)
 
 
 # --- the documented example ----------------------------------------------------------------------------------
@@ -144,8 +147,8 @@ def test_example_file_imports_without_errors() -> None:
     code, output = run_import(EXAMPLE)
 
     assert code == 0, output
-    assert "Soci: creati 3, aggiornati 0, invariati 0" in output
-    assert "Familiari: creati 2, aggiornati 0, invariati 0" in output
+    assert "Soci: nuovi 3, modificati 0, invariati 0" in output
+    assert "Familiari: nuovi 2, modificati 0, invariati 0" in output
     rossi = Member.objects.get(code="000000003423")
     assert rossi.beneficiaries.get().first_name == "Sofia"
     bianchi = Member.objects.get(code="000000007781")
@@ -262,7 +265,7 @@ def _broken_iban() -> str:
         ({"fiscal_code": "RMNLCU"}, "fiscal_code: Il codice fiscale deve avere 16 caratteri"),
         ({"birth_date": "1961-02-08"}, "fiscal_code: non corrisponde alla data di nascita"),
         ({"sex": "M"}, "fiscal_code: non corrisponde al sesso"),
-        ({"birth_date": "31/02/1970"}, "birth_date: data non valida"),
+        ({"birth_date": "31/02/1970"}, "birth_date: la data 31/02/1970 non esiste nel calendario"),
         ({"birth_date": "2999-01-01"}, "birth_date: data di nascita fuori dall'intervallo"),
         ({"iban": _broken_iban()}, "iban: L'IBAN non è valido"),
         ({"residence_province": "XX"}, "residence_province: sigla di provincia sconosciuta"),
@@ -296,7 +299,7 @@ def test_bad_member_row_is_reported_with_its_line_and_the_good_one_imported(
 
     assert code == 1
     assert f"riga 3: {message}" in output
-    assert "Soci: creati 1," in output
+    assert "Soci: nuovi 1," in output
     assert list(Member.objects.values_list("code", flat=True)) == ["000000005001"]
     assert not User.objects.filter(username="000000005002").exists()
 
@@ -316,10 +319,10 @@ def test_every_bad_row_is_reported_and_every_good_one_imported(tmp_path: Path) -
     errors = {issue.line: " ".join(issue.messages) for issue in report.errors}
     assert sorted(errors) == [3, 5, 7, 8]
     assert "nessun socio con matricola 000000999999" in errors[5]
-    assert "il socio è alla riga 3, che non è stata importata" in errors[7]
+    assert "il socio è alla riga 3 del file dei soci, che non è stata importata" in errors[7]
     assert "first_name: campo obbligatorio" in errors[8] and "last_name: campo obbligatorio" in errors[8]
-    assert report.members.created == 2
-    assert report.beneficiaries.created == 1
+    assert report.counts["members"].new == 2
+    assert report.counts["beneficiaries"].new == 1
     assert Member.objects.count() == 2
     assert Beneficiary.objects.count() == 1
 
@@ -384,21 +387,23 @@ def test_existing_user_with_the_code_is_not_taken_over(tmp_path: Path) -> None:
     assert not Member.objects.exists()
 
 
-def test_a_row_failing_while_saving_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    original_save = Member.save
+def test_a_database_failure_leaves_nothing_of_the_entity_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = bulk.insert
 
-    def failing_save(self: Member, *args: Any, **kwargs: Any) -> None:
-        if self.code == "000000005002":
+    def failing_insert(model: Any, objects: Any, **kwargs: Any) -> None:
+        if model is Member:
             raise IntegrityError("simulated")
-        original_save(self, *args, **kwargs)
+        original(model, objects, **kwargs)
 
-    monkeypatch.setattr(Member, "save", failing_save)
+    monkeypatch.setattr(bulk, "insert", failing_insert)
     code, output = run_import(write_csv(tmp_path, [member_row(1), member_row(2)]))
 
-    assert code == 1
-    assert "riga 3: il database ha rifiutato la riga" in output
-    assert User.objects.filter(username="000000005001").exists()
-    assert not User.objects.filter(username="000000005002").exists()
+    assert code == 2
+    assert "il database ha rifiutato il file: nessuna riga importata" in output
+    assert not User.objects.filter(username__startswith="0000").exists()
+    assert not Member.objects.exists()
 
 
 # --- idempotence and updates ---------------------------------------------------------------------------------
@@ -413,8 +418,8 @@ def test_running_the_same_file_again_changes_nothing(tmp_path: Path) -> None:
     code, output = run_import(path)
 
     assert code == 0
-    assert "Soci: creati 0, aggiornati 0, invariati 2" in output
-    assert "Familiari: creati 0, aggiornati 0, invariati 1" in output
+    assert "Soci: nuovi 0, modificati 0, invariati 2" in output
+    assert "Familiari: nuovi 0, modificati 0, invariati 1" in output
     assert list(Member.objects.order_by("pk").values()) == before
     assert list(User.objects.order_by("pk").values()) == users
 
@@ -424,8 +429,8 @@ def test_running_the_example_twice_changes_nothing() -> None:
     code, output = run_import(EXAMPLE)
 
     assert code == 0
-    assert "Soci: creati 0, aggiornati 0, invariati 3" in output
-    assert "Familiari: creati 0, aggiornati 0, invariati 2" in output
+    assert "Soci: nuovi 0, modificati 0, invariati 3" in output
+    assert "Familiari: nuovi 0, modificati 0, invariati 2" in output
 
 
 def test_a_changed_address_updates_the_member(tmp_path: Path) -> None:
@@ -437,7 +442,7 @@ def test_a_changed_address_updates_the_member(tmp_path: Path) -> None:
     code, output = run_import(write_csv(tmp_path, [moved, member_row(2)]))
 
     assert code == 0
-    assert "Soci: creati 0, aggiornati 1, invariati 1" in output
+    assert "Soci: nuovi 0, modificati 1, invariati 1" in output
     member = Member.objects.get(code="000000005001")
     assert (member.residence_street, member.residence_cap, member.residence_city, member.residence_province) == (
         "Via Garibaldi 7",
@@ -453,7 +458,7 @@ def test_a_changed_beneficiary_is_updated_not_duplicated(tmp_path: Path) -> None
     code, output = run_import(write_csv(tmp_path, [member_row(1), beneficiary_row(relationship="other")]))
 
     assert code == 0
-    assert "Familiari: creati 0, aggiornati 1, invariati 0" in output
+    assert "Familiari: nuovi 0, modificati 1, invariati 0" in output
     assert Beneficiary.objects.get().relationship == "other"
 
 
@@ -462,7 +467,7 @@ def test_empty_contacts_and_iban_keep_what_the_portal_has(tmp_path: Path, new_me
 
     report = report_of([row])
 
-    assert report.members.unchanged == 1
+    assert report.counts["members"].unchanged == 1
     new_member.refresh_from_db()
     assert new_member.email and new_member.mobile and new_member.iban
 
@@ -474,7 +479,7 @@ def test_a_member_without_user_gets_one(tmp_path: Path) -> None:
 
     report = report_of([member_row(1)])
 
-    assert report.members.updated == 1
+    assert report.counts["members"].changed == 1
     assert Member.objects.get().user.username == "000000005001"
 
 
@@ -499,7 +504,7 @@ def test_verified_contacts_are_kept_and_reported_as_a_note(tmp_path: Path, membe
 def test_same_verified_email_in_other_case_is_not_a_change(member: Member) -> None:
     report = report_of([row_of(member, email=member.email.upper())])
 
-    assert report.members.unchanged == 1
+    assert report.counts["members"].unchanged == 1
     assert not report.notes
 
 
@@ -508,7 +513,7 @@ def test_unverified_contacts_follow_the_registry(tmp_path: Path, new_member: Mem
 
     report = report_of([row])
 
-    assert report.members.updated == 1
+    assert report.counts["members"].changed == 1
     new_member.refresh_from_db()
     assert new_member.email == "nuova@esempio.it"
     assert str(new_member.mobile) == "+393470001111"
@@ -525,8 +530,8 @@ def test_json_file_imports_like_the_csv(tmp_path: Path) -> None:
     code, output = run_import(path)
 
     assert code == 0, output
-    assert "Soci: creati 2," in output
-    assert "Familiari: creati 1," in output
+    assert "Soci: nuovi 2," in output
+    assert "Familiari: nuovi 1," in output
     assert Member.objects.get(code="000000005002").mobile == ""
     assert "invariati 2" in run_import(path)[1]
 
@@ -542,7 +547,7 @@ def test_json_errors_name_the_position_in_the_list(tmp_path: Path) -> None:
     assert code == 1
     assert "riga 2: l'elemento non è un oggetto JSON" in output
     assert "riga 3: iban: L'IBAN non è valido" in output
-    assert "riga 4: il campo first_name deve essere un testo o un numero intero" in output
+    assert "riga 4: il campo first_name deve essere un testo o un numero" in output
     assert Member.objects.count() == 1
 
 
@@ -640,7 +645,7 @@ def test_exit_code_is_1_when_a_row_fails_and_0_with_allow_errors(tmp_path: Path)
 
     code, output = run_import(path, "--allow-errors")
     assert code == 0
-    assert "Soci: creati 0, aggiornati 0, invariati 1" in output
+    assert "Soci: nuovi 0, modificati 0, invariati 1" in output
     assert "riga 3: residence_province" in output
 
 
@@ -649,7 +654,7 @@ def test_dry_run_reports_but_saves_nothing(tmp_path: Path) -> None:
 
     assert code == 0
     assert "simulazione" in output
-    assert "Soci: creati 1," in output and "Familiari: creati 1," in output
+    assert "Soci: nuovi 1," in output and "Familiari: nuovi 1," in output
     assert not Member.objects.exists()
     assert not User.objects.exists()
     assert not AuditEvent.objects.exists()
@@ -661,14 +666,11 @@ def test_one_audit_event_per_run_with_counts_and_no_personal_data(tmp_path: Path
 
     event = AuditEvent.objects.get()
     assert event.action == "registry.import"
-    assert event.data == {
-        "source": "registro.csv",
-        "dry_run": False,
-        "members": {"created": 1, "updated": 0, "unchanged": 0},
-        "beneficiaries": {"created": 1, "updated": 0, "unchanged": 0},
-        "errors": 1,
-        "notes": 0,
-    }
+    assert event.data["sources"] == ["registro.csv"]
+    assert event.data["dry_run"] is False
+    assert event.data["counts"]["members"] == {"new": 1, "changed": 0, "unchanged": 0, "invalid": 1, "missing": 0}
+    assert event.data["counts"]["beneficiaries"] == {"new": 1, "changed": 0, "unchanged": 0, "invalid": 0, "missing": 0}
+    assert event.data["errors"] == 1
     assert event.member is None
     dumped = json.dumps(event.data)
     for row in rows:

@@ -50,6 +50,7 @@ def jobs() -> list[Job]:
     every = [
         Job("purge_drafts", settings.SCHEDULE_PURGE_DRAFTS, ("purge_drafts",)),
         Job("send_suspension_reminders", settings.SCHEDULE_SUSPENSION_REMINDERS, ("send_suspension_reminders",)),
+        Job("import_registry_nightly", settings.SCHEDULE_REGISTRY_IMPORT, ("import_registry_nightly",)),
         # django-tasks-db's own command: finished task rows, every queue, older than the retention.
         Job(
             "prune_task_results",
