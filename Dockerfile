@@ -36,9 +36,10 @@ RUN rm -rf /app/build \
 # --- Runtime ---------------------------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE}
 ARG DEBIAN_FRONTEND=noninteractive
-# python3 (the venv's interpreter), time zones for Europe/Rome, CA certificates for SMTP with TLS, the SMS gateway and S3.
+# python3 (the venv's interpreter), time zones for Europe/Rome, CA certificates for SMTP with TLS, the SMS gateway and S3,
+# Tesseract with the Italian and orientation models for the worker's reading of uploaded documents.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 tzdata ca-certificates \
+ && apt-get install -y --no-install-recommends python3 tzdata ca-certificates tesseract-ocr tesseract-ocr-ita \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 mutua \
  && useradd --system --uid 10001 --gid mutua --home-dir /app --no-create-home --shell /usr/sbin/nologin mutua \

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-prerequisites install install-prod lock setup lint typecheck messages e2e unit clean bench bench-registry bench-tax prod-check \
-	wheels docker-ready image compose-check
+	wheels docker-ready image compose-check bench-ocr
 
 # Development: the runtime and the development lock (tests, lint, types, the checks) in .venv, every file checked
 # against its hash. For `make run`, `make test` and the rest of this file.
@@ -61,6 +61,7 @@ e2e: install test-prerequisites
 test-prerequisites:
 	@command -v chromium >/dev/null || { echo "make test: the browser tests need Debian's Chromium: apt-get install -y chromium"; exit 1; }
 	@(exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null || { echo "make test: Redis must answer on 127.0.0.1:6379: apt-get install -y redis-server, then redis-server --daemonize yes"; exit 1; }
+	@command -v tesseract >/dev/null || echo "make test: tesseract is missing (apt-get install -y tesseract-ocr tesseract-ocr-ita): the reading tests will be skipped"
 	@if command -v clamd >/dev/null; then deploy/clamd-local.sh >/dev/null; else echo "make test: clamd is missing (apt-get install -y clamav-daemon): the malware-scan tests will be skipped"; fi
 
 # ruff, then the import contracts (pyproject.toml [tool.importlinter]: the apps form a tree, docs/architecture.md).
@@ -91,6 +92,14 @@ bench: install
 # families, enrollments and 300 000 contributions, imported on the local PostgreSQL; rows/s and peak memory.
 bench-registry: install
 	$(PY) -m bench.registry
+
+# Reading of expense documents (issue 20): a generated corpus of Italian receipts and invoices read by Tesseract and
+# pypdf, per-field accuracy, wrong proposals and seconds per page against the goals (bench/ocr/, bench/README.md).
+# Needs tesseract-ocr and tesseract-ocr-ita. BENCH_OCR_COUNT=40 for a quick run.
+BENCH_OCR_OUT ?= bench/results/ocr-$(shell date +%Y-%m-%d).md
+bench-ocr: install
+	@command -v tesseract >/dev/null || { echo "bench-ocr: apt-get install -y tesseract-ocr tesseract-ocr-ita"; exit 1; }
+	$(PY) -m bench.ocr.run --out $(BENCH_OCR_OUT)
 
 # The yearly communication to the Agenzia delle Entrate for 100 000 members (BENCH_TAX_SIZES=100000,1000000 for the
 # budget's million), timed as the worker prepares it; figures in bench/results/tax-<date>.md (bench/tax.py).

@@ -259,6 +259,9 @@ MEDIA_ROOT_SHARED = env_bool("MEDIA_ROOT_SHARED", False)
 CLAMD_URL = os.environ.get("CLAMD_URL", "")
 CLAMD_TIMEOUT = int(os.environ.get("CLAMD_TIMEOUT", "60"))  # seconds for one file
 SCAN_MAX_ATTEMPTS = int(os.environ.get("SCAN_MAX_ATTEMPTS", "8"))  # clamd unreachable: retried after 1, 2, 4 … min
+# The worker reads the expense documents members add to a draft (Tesseract, mutua.claims.reading) and the draft page
+# proposes their fields. 0: nothing is read, the form works as before.
+DOCUMENT_READING = env_bool("DOCUMENT_READING", True)
 # gunicorn's workers per machine (deploy/gunicorn.conf.py reads the same variable); 0: 2 per core. Read by the
 # deploy check on the cache (mutua.core.checks).
 WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY") or "0")

@@ -132,6 +132,7 @@ def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
             "standing": member_standing(member=member),
             "registry_changed_at": member_last_change_by(member=member, username=REGISTRY_USERNAME),
             "duplicates": claim_duplicates(claim=claim),
+            "amount_mismatches": claim_selectors.claim_amount_mismatches(claim=claim),
             "settlements": settlements,
             "settlements_total": claim_selectors.settlements_total(settlements),
             "suspension": open_suspensions[0] if open_suspensions else None,

@@ -368,3 +368,51 @@ class StudySubsidyRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_year} {self.get_school_type_display()}: {self.amount}"
+
+
+class ReadingStatus(models.TextChoices):
+    PENDING = "pending", _("Lettura in corso")
+    DONE = "done", _("Letto")
+    FAILED = "failed", _("Non letto")
+
+
+def reading_upload_to(instance: FileReading, filename: str) -> str:
+    return private_storage_name("readings")
+
+
+class FileReading(models.Model):
+    """What the worker read from a file of a draft's document (mutua.documents.reading): the values it proposes, with
+    where they are on the page, and the text, which the operator sees in review.
+
+    Made either before the document exists (the draft page sends the chosen file to be read while the member fills
+    in the form: `file` holds that copy until the document is saved, then the reading is tied to its attachment and
+    the copy deleted) or for an attachment added without JavaScript. The text is never logged and goes with the
+    attachment, the draft or the claim it belongs to.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="readings", verbose_name=_("pratica"))
+    attachment = models.OneToOneField(
+        Attachment, on_delete=models.CASCADE, null=True, blank=True, related_name="reading", verbose_name=_("allegato")
+    )
+    file = models.FileField(_("file"), upload_to=reading_upload_to, max_length=200, blank=True)
+    content_type = models.CharField(_("tipo di contenuto"), max_length=100)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("stato"), max_length=8, choices=ReadingStatus.choices, default=ReadingStatus.PENDING)
+    method = models.CharField(_("metodo"), max_length=8, blank=True)  # "text" (the PDF's own text) or "ocr"
+    proposals = models.JSONField(_("valori proposti"), default=dict, blank=True)
+    page_angles = models.JSONField(default=list, blank=True)
+    text = models.TextField(_("testo letto"), blank=True)
+    created_at = models.DateTimeField(_("creata il"), default=timezone.now)
+    read_at = models.DateTimeField(_("letta il"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("lettura di un file")
+        verbose_name_plural = _("letture dei file")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ReadingStatus.values), name="reading_status_valid"),
+        ]
+        indexes = [models.Index(fields=["sha256"], name="reading_sha256_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.get_status_display()}"

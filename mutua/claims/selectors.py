@@ -23,6 +23,8 @@ from mutua.claims.models import (
     ClaimStatus,
     ClaimSubmission,
     ClaimSuspension,
+    FileReading,
+    ReadingStatus,
     Settlement,
     claim_family,
 )
@@ -186,6 +188,8 @@ class DuplicateWarning:
     document: ClaimDocument
     other: ClaimDocument
     same_file: bool  # the very same file (SHA-256); otherwise same number, date, amount and provider
+    # The same provider's tax code read from both files (mutua.claims.reading) and the same document number.
+    same_provider_number: bool = False
 
 
 def _document_key(d: ClaimDocument) -> tuple[str, object, object, str]:
@@ -207,11 +211,15 @@ def claim_duplicates(*, claim: Claim) -> list[DuplicateWarning]:
     warnings: list[DuplicateWarning] = []
     seen: set[frozenset[int]] = set()
 
-    def add(document: ClaimDocument, other: ClaimDocument, same_file: bool) -> None:
+    def add(document: ClaimDocument, other: ClaimDocument, same_file: bool, provider_number: bool = False) -> None:
         pair = frozenset({document.pk, other.pk})
         if document.pk != other.pk and pair not in seen:
             seen.add(pair)
-            warnings.append(DuplicateWarning(document=document, other=other, same_file=same_file))
+            warnings.append(
+                DuplicateWarning(
+                    document=document, other=other, same_file=same_file, same_provider_number=provider_number
+                )
+            )
 
     if by_hash:
         matches = (
@@ -236,7 +244,68 @@ def claim_duplicates(*, claim: Claim) -> list[DuplicateWarning]:
         ):
             for d in keys.get(_document_key(other), []):
                 add(d, other, False)
+    provider_keys: dict[tuple[str, str], list[ClaimDocument]] = {}
+    for d in documents:
+        for key in _provider_number_keys(d, list(d.attachments.all())):
+            provider_keys.setdefault(key, []).append(d)
+    if provider_keys:
+        # One query: the member's readings in sent claims; the provider's tax code is inside the stored proposals.
+        for reading in (
+            FileReading.objects.filter(
+                status=ReadingStatus.DONE, attachment__document__claim__member_id=claim.member_id
+            )
+            .exclude(attachment__document__claim__status=ClaimStatus.DRAFT)
+            .select_related("attachment__document__claim")
+            .order_by("created_at", "pk")
+        ):
+            assert reading.attachment is not None
+            other = reading.attachment.document
+            for key in _provider_number_keys(other, [reading.attachment]):
+                for d in provider_keys.get(key, []):
+                    add(d, other, False, provider_number=True)
     return warnings
+
+
+def _reading_of(attachment: Attachment) -> FileReading | None:
+    try:
+        return attachment.reading
+    except FileReading.DoesNotExist:
+        return None
+
+
+def _provider_number_keys(document: ClaimDocument, attachments: list[Attachment]) -> set[tuple[str, str]]:
+    """(provider's tax code read, document number typed or read) for each read file of the document."""
+    keys = set()
+    for attachment in attachments:
+        reading = _reading_of(attachment)
+        proposals = reading.proposals if reading is not None and reading.status == ReadingStatus.DONE else {}
+        code = proposals.get("provider_tax_code", {}).get("value")
+        numbers = {document.number.strip().upper(), str(proposals.get("number", {}).get("value", "")).upper()}
+        keys |= {(code, number) for number in numbers if code and number}
+    return keys
+
+
+@dataclass(frozen=True)
+class AmountMismatch:
+    """The total read from a file of `document` is not the amount the member typed."""
+
+    document: ClaimDocument
+    attachment: Attachment
+    read: Decimal
+
+
+def claim_amount_mismatches(*, claim: Claim) -> list[AmountMismatch]:
+    """From the caller's prefetch (documents, attachments and their readings): no query of its own."""
+    found = []
+    for document in claim.documents.all():
+        for attachment in document.attachments.all():
+            reading = _reading_of(attachment)
+            if reading is None or reading.status != ReadingStatus.DONE or document.amount is None:
+                continue
+            value = reading.proposals.get("amount", {}).get("value")
+            if value and Decimal(value) != document.amount:
+                found.append(AmountMismatch(document=document, attachment=attachment, read=Decimal(value)))
+    return found
 
 
 class SubsidyBasis(models.TextChoices):
@@ -326,7 +395,10 @@ def worklist_counts(*, claims: QuerySet[Claim], filters: WorklistFilters) -> dic
 def claim_review(*, claims: QuerySet[Claim], pk: int) -> Claim | None:
     """One of `claims` with everything the review page shows: member, office, family, documents and files,
     history."""
-    documents = ClaimDocument.objects.select_related("beneficiary", "settlement").prefetch_related("attachments")
+    attachments = Attachment.objects.select_related("reading")
+    documents = ClaimDocument.objects.select_related("beneficiary", "settlement").prefetch_related(
+        Prefetch("attachments", queryset=attachments)
+    )
     return (
         claims.select_related("member__regional_office", "member__user", "assigned_to")
         .prefetch_related(
@@ -352,3 +424,8 @@ def member_settlements_in_year(*, member: Member, year: int, exclude_claim: Clai
 
 def settlements_total(settlements: list[Settlement]) -> Decimal:
     return sum((s.amount_paid for s in settlements), Decimal("0"))
+
+
+def reading_for_member(*, member: Member, claim: Claim, pk: int) -> FileReading | None:
+    """A reading of a file of the member's draft `claim` (the caller fetched the claim scoped to the member)."""
+    return FileReading.objects.filter(pk=pk, claim=claim, claim__member=member).first()

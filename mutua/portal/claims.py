@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -83,9 +85,8 @@ def _draft_page(
     form: DocumentForm | StudyDocumentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    documents = list(
-        claim.documents.select_related("beneficiary").prefetch_related("attachments").order_by("created_at", "pk")
-    )
+    prefetch_related_objects([claim], "documents__beneficiary", "documents__attachments__reading")
+    documents = list(claim.documents.all())  # in the order they were added (ClaimDocument.Meta.ordering)
     study = claim.kind == ClaimKind.STUDY_SUBSIDY
     estimates: dict[int, Outcome] = {}
     if not study and documents:
@@ -108,8 +109,10 @@ def _draft_page(
             "has_estimates": bool(estimates),
             # The summary of "Invia pratica", in a window over the draft (the page claim_submit without JS).
             "open_claim": open_claim,
+            "duplicates": selectors.claim_duplicates(claim=claim) if documents else [],
             "files_form": FilesForm(),
             "max_mb": 2,
+            "reading_enabled": settings.DOCUMENT_READING,
         },
         status=status,
     )
@@ -265,7 +268,8 @@ def claim_submit(request: MemberRequest, pk: int) -> HttpResponse:
             return redirect("portal:claim_draft", pk=pk)
         return redirect(reverse("portal:claim_submitted") + f"?t={token}")
     claim = _draft(member, pk)
-    documents = list(claim.documents.select_related("beneficiary").prefetch_related("attachments"))
+    prefetch_related_objects([claim], "documents__beneficiary", "documents__attachments__reading")
+    documents = list(claim.documents.all())
     open_claim = selectors.open_claim_for_member(member=member, kind=claim.kind).first()
     return render(
         request,
@@ -276,6 +280,9 @@ def claim_submit(request: MemberRequest, pk: int) -> HttpResponse:
             "documents": documents,
             "iban": iban_display(member),
             "open_claim": open_claim,
+            # The same document already sent (same file, same details, or same provider and number read from the
+            # files): said before sending, the member decides.
+            "duplicates": selectors.claim_duplicates(claim=claim),
         },
     )
 

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from mutua.portal import bookings, claims, legal, membership, notifications, personal, privacy, providers, tax, views
+from mutua.portal import (
+    bookings,
+    claims,
+    legal,
+    membership,
+    notifications,
+    personal,
+    privacy,
+    providers,
+    reading,
+    tax,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -20,6 +32,9 @@ urlpatterns = [
     path("pratiche/<int:pk>/documenti/<int:doc_pk>/file/", claims.document_files_add, name="document_files_add"),
     path("pratiche/<int:pk>/documenti/<int:doc_pk>/elimina/", claims.document_delete, name="document_delete"),
     path("pratiche/<int:pk>/allegati/<int:att_pk>/rimuovi/", claims.attachment_remove, name="attachment_remove"),
+    path("pratiche/<int:pk>/lettura/", reading.reading_start, name="reading_start"),
+    path("pratiche/<int:pk>/lettura/<int:reading_pk>/", reading.reading_status, name="reading_status"),
+    path("pratiche/<int:pk>/lettura/<int:reading_pk>/pagina-<int:page>.png", reading.reading_page, name="reading_page"),
     path("pratiche/<int:pk>/invia/", claims.claim_submit, name="claim_submit"),
     path("pratiche/<int:pk>/annulla/", claims.claim_cancel, name="claim_cancel"),
     path("pratiche/<int:pk>/aggiungi-documenti/", claims.claim_add_documents, name="claim_add_documents"),

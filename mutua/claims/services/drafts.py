@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -27,9 +28,11 @@ from mutua.claims.models import (
     ClaimKind,
     ClaimStatus,
     ClaimSubmission,
+    FileReading,
     claim_family,
 )
 from mutua.claims.notices import documents_merged_notify
+from mutua.claims.reading import loose_readings_delete, readings_attach
 from mutua.claims.selectors import open_claim_for_member
 from mutua.claims.services.transitions import ClaimError, InvalidTransition, claim_transition
 from mutua.members.models import Beneficiary, Member, MemberKind
@@ -95,7 +98,10 @@ def _store_files(*, document: ClaimDocument, files: Sequence[UploadedFile[Any]])
     accepted, problems = uploads_check(files)
     if problems:
         raise FilesRejected(problems)
-    return uploads_save(accepted, build=functools.partial(Attachment, document=document))
+    stored = uploads_save(accepted, build=functools.partial(Attachment, document=document))
+    if settings.DOCUMENT_READING:
+        readings_attach(claim=document.claim, attachments=stored)
+    return stored
 
 
 class FilesRejected(ClaimError):
@@ -215,12 +221,14 @@ def claim_submit(*, member: Member, token: uuid.UUID | str, actor: User) -> Subm
                     _("Il documento %(doc)s non ha file allegati: aggiungili o cancella il documento.")
                     % {"doc": document}
                 )
+        loose_readings_delete(claim=draft)
         open_claim = open_claim_for_member(member=member, kind=draft.kind).select_for_update().first()
         if open_claim is None:
             claim = claim_transition(claim=draft, to_status=ClaimStatus.SUBMITTED, actor=actor)
             merged = False
         else:
             ClaimDocument.objects.filter(claim=draft).update(claim=open_claim)
+            FileReading.objects.filter(claim=draft).update(claim=open_claim)  # the files' readings go with them
             ClaimEvent.objects.create(
                 claim=open_claim,
                 actor=actor,
@@ -258,6 +266,7 @@ def drafts_purge(*, older_than: dt.timedelta) -> int:
     ):
         files = [a.file for d in draft.documents.all() for a in d.attachments.all()]
         with transaction.atomic():
+            loose_readings_delete(claim=draft)
             draft.delete()
         for f in files:
             f.delete(save=False)

@@ -50,3 +50,48 @@ def oversize_pdf_upload(name: str = "grande.pdf") -> SimpleUploadedFile:
 
 def empty_upload(name: str = "vuoto.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"", content_type="application/pdf")
+
+
+def invoice_lines(*, patient_cf: str, date_text: str, total: str = "150,00") -> list[str]:
+    """A medical practice's invoice, line by line, with a valid partita IVA and the patient's codice fiscale."""
+    return [
+        "Studio Medico Aurora",
+        "Via Roma 12",
+        "20121 Milano (MI)",
+        "P.IVA 12345670017",
+        "",
+        f"FATTURA N. 45/2026 del {date_text}",
+        "",
+        "Paziente:",
+        "Lucia Rossi",
+        f"C.F. {patient_cf}",
+        "",
+        f"Visita specialistica cardiologica      {total}",
+        f"Totale documento                       {total}",
+    ]
+
+
+def invoice_pdf(lines: list[str]) -> bytes:
+    """A PDF with a text layer, as a practice's software makes it."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for n, line in enumerate(lines):
+        c.setFont("Helvetica", 12)
+        c.drawString(60, 780 - n * 22, line)
+    c.save()
+    return buf.getvalue()
+
+
+def invoice_scan(lines: list[str], *, angle: float = 3.0) -> bytes:
+    """The same invoice printed and scanned at 150 dpi: a JPEG, a little askew."""
+    from PIL import ImageDraw, ImageFont
+
+    image = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
+    for n, line in enumerate(lines):
+        draw.text((120, 140 + n * 52), line, fill=20, font=font)
+    image = image.rotate(angle, expand=True, fillcolor=255)
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=80)
+    return buf.getvalue()

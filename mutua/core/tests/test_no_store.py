@@ -64,6 +64,9 @@ DRAFT_URLS = {
     "document_delete",
     "attachment_remove",
     "claim_submit",
+    "reading_start",
+    "reading_status",
+    "reading_page",
 }
 
 
@@ -84,7 +87,7 @@ def pk_for(name: str, things: dict[str, int]) -> int:
 
 def url_of(name: str, params: list[str], things: dict[str, int]) -> str:
     values = {"pk": pk_for(name, things), "doc_pk": things["document"], "att_pk": things["draft_attachment"]}
-    values |= {"year": 2026, "token": "x", "code": "ABC123"}
+    values |= {"year": 2026, "token": "x", "code": "ABC123", "reading_pk": 1, "page": 1}
     return reverse(name, kwargs={p: values.get(p, "x") for p in params})
 
 

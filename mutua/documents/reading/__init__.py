@@ -1,0 +1,78 @@
+"""Reading an expense document a member uploads: its words (the PDF's text layer, else OCR of the scan) and the
+fields proposed from them (`fields`). Pure functions of the file's bytes; the worker task that stores the result
+lives with the file's owner (claims). Never logs the text read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageSequence
+from pypdf import PdfReader
+
+from mutua.documents.reading.fields import FIELD_NAMES as FIELD_NAMES
+from mutua.documents.reading.fields import Proposal as Proposal
+from mutua.documents.reading.fields import extract
+from mutua.documents.reading.ocr import OcrUnavailable as OcrUnavailable
+from mutua.documents.reading.ocr import ocr_page
+from mutua.documents.reading.pages import Page
+from mutua.documents.reading.textlayer import text_layer_pages
+
+MAX_PAGES = 3  # an expense document's fields are on its first pages; a long clinical record is not read whole
+
+
+@dataclass
+class Reading:
+    """What was read from one file: the proposals, the text, and how."""
+
+    proposals: dict[str, Proposal]
+    pages: list[Page]
+    method: str  # "text" (the PDF's text layer) or "ocr"
+    seconds: float
+    page_angles: list[float] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\f\n".join(page.text for page in self.pages)
+
+
+def pdf_scans(reader: PdfReader) -> list[Image.Image]:
+    """A scanned PDF: the largest picture on each page is the scan."""
+    images = []
+    for pdf_page in reader.pages[:MAX_PAGES]:
+        best: Image.Image | None = None
+        for picture in pdf_page.images:
+            image = picture.image
+            if image is not None and (best is None or image.width * image.height > best.width * best.height):
+                best = image
+        if best is not None:
+            images.append(best)
+    return images
+
+
+def document_read(content: bytes, content_type: str, *, today: dt.date) -> Reading:
+    """Read a file (PDF, JPEG, TIFF) and propose its fields. Raises OcrUnavailable when Tesseract cannot run."""
+    start = time.perf_counter()
+    pages: list[Page] | None = None
+    method = "ocr"
+    if content_type == "application/pdf":
+        reader = PdfReader(io.BytesIO(content))
+        pages = text_layer_pages(reader, max_pages=MAX_PAGES)
+        if pages is not None:
+            method = "text"
+        else:
+            images = pdf_scans(reader)
+    else:
+        with Image.open(io.BytesIO(content)) as opened:
+            images = [frame.copy() for _, frame in zip(range(MAX_PAGES), ImageSequence.Iterator(opened), strict=False)]
+    if pages is None:
+        pages = [ocr_page(image, number=n) for n, image in enumerate(images, start=1)]
+    return Reading(
+        proposals=extract(pages, today=today),
+        pages=pages,
+        method=method,
+        seconds=time.perf_counter() - start,
+        page_angles=[page.angle for page in pages],
+    )

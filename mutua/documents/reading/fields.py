@@ -1,0 +1,453 @@
+"""The fields of an Italian expense document found in the words of its pages: type, number, date, total, the
+provider's tax code (partita IVA or codice fiscale), name and province, the patient's codice fiscale.
+
+Each value comes with the page and the box it was read from. A field is left out rather than guessed: a tax code
+must pass its check digit (python-stdnum), a date must be a real day not in the future, a total must follow a
+"Totale"-like label (or be the sum of the taxable amount and the stamp duty printed above it), and a value read by
+OCR with a low confidence is dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from stdnum.it import codicefiscale, iva
+
+from mutua.core.provinces import provinces
+from mutua.documents.reading.pages import Box, Line, Page, Word, box_union
+
+MIN_CONFIDENCE = 80.0  # Tesseract's confidence under which a total read in one place only is not trusted
+NUMBER_CONFIDENCE = 60.0  # a document number printed after its label: OCR slips there are rare
+AGREED_CONFIDENCE = 40.0  # a total read in two places, or agreeing with the sums above it
+NAME_CONFIDENCE = 85.0  # a name has no check digit: only words Tesseract is sure of
+MONTHS = {
+    name: n
+    for n, name in enumerate(
+        [
+            "gennaio",
+            "febbraio",
+            "marzo",
+            "aprile",
+            "maggio",
+            "giugno",
+            "luglio",
+            "agosto",
+            "settembre",
+            "ottobre",
+            "novembre",
+            "dicembre",
+        ],  # fmt: skip
+        start=1,
+    )
+}
+FIELD_NAMES = (
+    "doc_type",
+    "number",
+    "issue_date",
+    "amount",
+    "provider_tax_code",
+    "provider_name",
+    "provider_province",
+    "patient_fiscal_code",
+)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One value read from the document, normalised as the form takes it, and where it is."""
+
+    value: str
+    page: int
+    box: Box
+
+
+@dataclass
+class _Found:
+    line: Line
+    index: int  # the line's position in reading order on its page
+    page: int
+    words: list[Word]
+
+    @property
+    def box(self) -> Box:
+        return box_union([w.box for w in self.words])
+
+    @property
+    def confidence(self) -> float:
+        return min((w.confidence for w in self.words), default=0.0)
+
+
+def _spans(line: Line) -> list[tuple[int, int, Word]]:
+    spans, position = [], 0
+    for word in line.words:
+        spans.append((position, position + len(word.text), word))
+        position += len(word.text) + 1
+    return spans
+
+
+def _words_in(line: Line, start: int, end: int) -> list[Word]:
+    return [w for s, e, w in _spans(line) if s < end and e > start] or list(line.words)
+
+
+class _Document:
+    def __init__(self, pages: list[Page]) -> None:
+        self.lines: list[tuple[int, int, Line]] = [
+            (page.number, index, line) for page in pages for index, line in enumerate(page.lines) if line.words
+        ]
+
+    def search(self, pattern: re.Pattern[str], group: int = 1) -> list[tuple[_Found, re.Match[str]]]:
+        found = []
+        for page, index, line in self.lines:
+            for match in pattern.finditer(line.text):
+                start, end = match.span(group)
+                found.append((_Found(line, index, page, _words_in(line, start, end)), match))
+        return found
+
+    def line_at(self, page: int, index: int) -> Line | None:
+        for p, i, line in self.lines:
+            if p == page and i == index:
+                return line
+        return None
+
+
+# --- Tax codes ------------------------------------------------------------------------------------------------------
+
+_DIGIT_FOR = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "|": "1", "Z": "2", "S": "5",
+                            "B": "8", "G": "6", "T": "7", "A": "4"})  # fmt: skip
+_LETTER_FOR = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "7": "T", "4": "A"})
+_CF_SHAPE = "LLLLLLDDLDDLDDDL"  # L letter, D digit (omocodia letters accepted by stdnum where digits stand)
+
+
+def fiscal_code_fix(text: str) -> str | None:
+    """A valid codice fiscale from 16 characters read by OCR, each put back in its kind (letter or digit)."""
+    raw = re.sub(r"[^A-Za-z0-9|]", "", text).upper()
+    if len(raw) != 16:
+        return None
+    if codicefiscale.is_valid(raw):
+        return raw
+    fixed = "".join(
+        (c.translate(_LETTER_FOR) if kind == "L" else (c if c in "LMNPQRSTUV" else c.translate(_DIGIT_FOR)))
+        for c, kind in zip(raw, _CF_SHAPE, strict=True)
+    )
+    return fixed if codicefiscale.is_valid(fixed) else None
+
+
+def partita_iva_fix(text: str) -> str | None:
+    digits = re.sub(r"[\s.]", "", text).upper().removeprefix("IT").translate(_DIGIT_FOR)
+    return digits if len(digits) == 11 and digits.isdigit() and iva.is_valid(digits) else None
+
+
+_PIVA = re.compile(
+    r"(?i)(?:p\s?[._,]?\s?iva|partita\s*i\.?\s?v\.?\s?a\.?|p\.\s?i\.)\s*[:.]?\s*((?:IT)?\s?[0-9OIlSB|]{11}|"
+    r"[0-9OIlSB]{3}\s[0-9OIlSB]{3}\s[0-9OIlSB]{5})\b"
+)
+_ANY_ELEVEN = re.compile(r"(?<![\dA-Za-z])(\d{11})(?![\dA-Za-z])")
+_CF = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9|]{6}\s?[A-Za-z0-9]{2}\s?[A-Za-z0-9]{3}\s?[A-Za-z0-9]{5})(?![A-Za-z0-9])")
+_PATIENT = re.compile(
+    r"(?i)\b(paziente|spett|sig\b|sig\.|sig\.ra|intestat|cliente|assistit|ricev[oe] da|cognome e nome|signor)"
+)
+
+
+def _fiscal_codes(doc: _Document) -> list[tuple[_Found, str]]:
+    codes = []
+    for found, match in doc.search(_CF):
+        code = fiscal_code_fix(match.group(1))
+        if code:
+            codes.append((found, code))
+    return codes
+
+
+def _patient_markers(doc: _Document) -> list[tuple[int, int]]:
+    return [(p, i) for p, i, line in doc.lines if _PATIENT.search(line.text)]
+
+
+def _is_patient(found: _Found, markers: list[tuple[int, int]]) -> bool:
+    """A codice fiscale is the patient's when a patient label stands on its line or up to three lines above."""
+    return any(p == found.page and 0 <= found.index - i <= 3 for p, i in markers)
+
+
+# --- Dates and amounts ----------------------------------------------------------------------------------------------
+
+_DATE = re.compile(r"(?<!\d)([0-3]?\d)\s?[/.\-]\s?([01]?\d)\s?[/.\-]\s?((?:19|20)\d{2})(?!\d)")
+_DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})(?!\d)")
+_DATE_LABEL = re.compile(r"(?i)\b(data|del|emess[ao]|li\b|lì)\b")
+_BIRTH = re.compile(r"(?i)\b(nat[oa]|nascita)\b")
+_AMOUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:\.\d{3})+|\d{1,6})\s?,\s?(\d{2})(?![\d,])")
+_TOTAL_STRONG = re.compile(
+    r"(?i)(totale\s+(documento|fattura|complessivo|pagato|da\s+pagare|ricevuta|dovuto)|netto\s+a\s+pagare|"
+    r"importo\s+(pagato|totale)|totale\s+euro|pagamento\s+(contante|elettronico|bancomat|carta))"
+)
+_TOTAL = re.compile(r"(?i)(?<!sub)(?<!sub )\btotale\b|\bla\s+somma\s+di\b")
+_NOT_TOTAL = re.compile(r"(?i)imponibile|\biva\b|sconto|acconto|parziale")
+_TAXABLE = re.compile(r"(?i)imponibile")
+_STAMP = re.compile(r"(?i)bollo")
+
+
+def _date(day: str, month: str, year: str, today: dt.date) -> dt.date | None:
+    try:
+        value = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return value if dt.date(2000, 1, 1) <= value <= today else None
+
+
+def _dates(doc: _Document, today: dt.date) -> list[tuple[_Found, dt.date, bool]]:
+    found = []
+    for pattern, words in ((_DATE, False), (_DATE_WORDS, True)):
+        for hit, match in doc.search(pattern, 0):
+            month = str(MONTHS[match.group(2).lower()]) if words else match.group(2)
+            value = _date(match.group(1), month, match.group(3), today)
+            before = hit.line.text[: match.start()]
+            # No confidence threshold here: on the corpus it dropped right dates and kept the one wrong.
+            if value is None or _BIRTH.search(hit.line.text):
+                continue
+            labelled = bool(_DATE_LABEL.search(before[-25:])) or bool(re.search(r"[A-Za-z]+\s*,\s*$", before))
+            found.append((hit, value, labelled))
+    return found
+
+
+def _amount(match: re.Match[str]) -> Decimal:
+    return Decimal(match.group(1).replace(".", "") + "." + match.group(2))
+
+
+def _amounts_on(doc: _Document, page: int, index: int, after: int = 0) -> list[tuple[_Found, Decimal]]:
+    line = doc.line_at(page, index)
+    if line is None:
+        return []
+    result = []
+    for match in _AMOUNT.finditer(line.text):
+        if match.start() >= after:
+            words = _words_in(line, match.start(1), match.end(2))
+            result.append((_Found(line, index, page, words), _amount(match)))
+    return result
+
+
+def _total(doc: _Document) -> tuple[_Found, Decimal, int] | None:
+    """The document's total, with how many labelled places agree on it."""
+    strong: list[tuple[_Found, Decimal]] = []
+    plain: list[tuple[_Found, Decimal]] = []
+    for page, index, line in doc.lines:
+        text = line.text
+        label = _TOTAL_STRONG.search(text) or _TOTAL.search(text)
+        if not label or _NOT_TOTAL.search(text[: label.end()]):
+            continue
+        bucket = strong if _TOTAL_STRONG.search(text) else plain
+        amounts = _amounts_on(doc, page, index, after=label.end())
+        if not amounts:  # a table: the figure alone on the line below
+            below = doc.line_at(page, index + 1)
+            if below is not None and re.fullmatch(r"[€E\s]*[\d.,\s]+[\W_]*", below.text):
+                amounts = _amounts_on(doc, page, index + 1)[:1]
+        bucket.extend(amounts[-1:])
+    support = _arithmetic_total(doc)
+    for bucket in (strong, plain):
+        values = {value for _, value in bucket}
+        if len(values) == 1:
+            surest = max(bucket, key=lambda item: item[0].confidence)
+            agreeing = len(bucket) + (1 if support and support[1] == surest[1] else 0)
+            return surest[0], surest[1], agreeing
+        if len(values) > 1:
+            # Two different "totals" (one misread, or "Totale imponibile" read without its second word): unsure.
+            return None
+    if support:
+        return support[0], support[1], 2  # the figures above agree with it
+    return None
+
+
+def _arithmetic_total(doc: _Document) -> tuple[_Found, Decimal] | None:
+    """A total found by sums, when its label is unreadable: the taxable amount plus the stamp duty printed right
+    below them, or a figure of the right-hand column that is the sum of those just above it."""
+    taxable = [(f, a) for page, index, line in doc.lines if _TAXABLE.search(line.text)
+               for f, a in _amounts_on(doc, page, index)]  # fmt: skip
+    stamp = [(f, a) for page, index, line in doc.lines if _STAMP.search(line.text)
+             for f, a in _amounts_on(doc, page, index)]  # fmt: skip
+    if len(taxable) == 1 and len(stamp) == 1:
+        expected = taxable[0][1] + stamp[0][1]
+        below = stamp[0][0].index
+        for page, index, _line in doc.lines:
+            if page == stamp[0][0].page and below < index <= below + 2:
+                for f, a in _amounts_on(doc, page, index):
+                    if a == expected:
+                        return f, a
+    return _column_sum(doc)
+
+
+def _column_sum(doc: _Document) -> tuple[_Found, Decimal] | None:
+    """The lowest figure of the page's right-hand column that is the sum of the two or more figures right above it
+    (the items, or the taxable amount and the stamp duty)."""
+    column: list[tuple[_Found, Decimal]] = []
+    for page, index, _line in doc.lines:
+        if page == 1:
+            amounts = _amounts_on(doc, page, index)
+            if amounts:
+                column.append(amounts[-1])
+    for end in range(len(column) - 1, 1, -1):
+        target = column[end][1]
+        running = Decimal(0)
+        for start in range(end - 1, -1, -1):
+            running += column[start][1]
+            if running == target and end - start >= 2 and target > 0:
+                return column[end]
+            if running > target:
+                break
+    return None
+
+
+# --- Number, type, provider -----------------------------------------------------------------------------------------
+
+_NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-Z]{1,2})?)"
+_NUMBER = re.compile(
+    r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)\s+)"
+    r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
+    + r"(?:(?<=\s)[^\w\s]{1,3}\s+)?"  # a speck read, on its own, between the label and the number
+    + _NUMBER_TOKEN
+    + r"(?=$|[\s,;*.:'\"|])"
+)
+_TYPES = [
+    (re.compile(r"(?i)\bfattura\b"), "fattura"),
+    (re.compile(r"(?i)\bricevuta\b"), "ricevuta"),
+    (re.compile(r"(?i)documento\s+commerciale|scontrino"), "ricevuta"),
+    (re.compile(r"(?i)\bticket\b"), "ricevuta"),
+]
+_ADDRESS = re.compile(r"(?<!\d)(\d{5})\s+([A-Za-zÀ-ÿ'. -]{2,40}?)\s*\(\s*([A-Za-z]{2})\s*\)")
+_NOT_A_NAME = re.compile(
+    r"(?i)\b(fattura|ricevuta|documento|servizio\W+sani|tel\b|telefono|via|viale|piazza|corso|largo|"
+    r"p\.?\s?iva|c\.f\.|codice fiscale|spett|pagina|originale)"
+)
+
+
+def _number(doc: _Document) -> _Found | None:
+    candidates: list[tuple[_Found, str]] = []
+    for found, match in doc.search(_NUMBER):
+        value = re.sub(r"\s", "", match.group(1))
+        if _DATE.fullmatch(value) or not re.search(r"\d", value):
+            continue
+        if found.confidence < NUMBER_CONFIDENCE:
+            continue
+        candidates.append((found, value))
+    values = {value for _, value in candidates}
+    if len(values) != 1:
+        return None
+    return candidates[0][0]
+
+
+def _number_value(found: _Found, doc: _Document) -> str | None:
+    for hit, match in doc.search(_NUMBER):
+        if hit.page == found.page and hit.index == found.index:
+            return re.sub(r"\s", "", match.group(1))
+    return None
+
+
+def _doc_type(doc: _Document) -> tuple[_Found, str] | None:
+    for page, index, line in doc.lines[:25]:
+        for pattern, kind in _TYPES:
+            match = pattern.search(line.text)
+            if match and match.start() <= 12 and index <= 20:
+                return _Found(line, index, page, _words_in(line, match.start(), match.end())), kind
+    return None
+
+
+def _provider_name(doc: _Document, header_end: int) -> _Found | None:
+    """The tallest line of text at the top, above the provider's address and tax code."""
+    best: tuple[float, _Found] | None = None
+    for page, index, line in doc.lines:
+        if page != 1 or index >= max(header_end, 1) or index > 6:
+            break
+        text = line.text.strip(" |.,;:'\"‘’“”-_")
+        letters = sum(c.isalpha() for c in text)
+        head = text.rsplit(" ", 1)[0] if re.fullmatch(r".*\s\d{1,2}", text) else text  # "Farmacia Comunale 3"
+        if letters < 4 or re.search(r"\d", head) or _NOT_A_NAME.search(text):
+            continue
+        words = [w for w in line.words if re.search(r"[A-Za-zÀ-ÿ0-9]", w.text)]
+        if not words or min(w.confidence for w in words) < NAME_CONFIDENCE:
+            continue
+        height = line.box[3] - line.box[1]
+        if best is None or height > best[0] * 1.1:
+            best = (height, _Found(line, index, page, words))
+    return best[1] if best else None
+
+
+def _clean_name(found: _Found) -> str:
+    return " ".join(w.text for w in found.words).strip(" |.,;:'\"‘’“”-_")
+
+
+def extract(pages: list[Page], *, today: dt.date) -> dict[str, Proposal]:
+    """The proposals for a document's fields, each only when the reading is sure of it."""
+    doc = _Document(pages)
+    proposals: dict[str, Proposal] = {}
+
+    def propose(name: str, value: str, found: _Found) -> None:
+        proposals[name] = Proposal(value=value, page=found.page, box=found.box)
+
+    typed = _doc_type(doc)
+    if typed:
+        propose("doc_type", typed[1], typed[0])
+
+    number = _number(doc)
+    if number:
+        value = _number_value(number, doc)
+        if value:
+            propose("number", value, number)
+
+    dates = _dates(doc, today)
+    labelled = {value for _, value, is_labelled in dates if is_labelled}
+    chosen = None
+    if len(labelled) == 1:
+        chosen = next((f, v) for f, v, is_labelled in dates if is_labelled)
+    elif not labelled and len({v for _, v, _ in dates}) == 1:
+        chosen = (dates[0][0], dates[0][1])
+    elif not labelled and dates:
+        chosen = (dates[0][0], dates[0][1])  # the document's own date comes first; later ones are due dates
+    if chosen:
+        propose("issue_date", chosen[1].isoformat(), chosen[0])
+
+    total = _total(doc)
+    # A figure read in two places (the total and the payment, or the sum of the lines above) is trusted at a lower
+    # confidence than one read once.
+    if total and total[0].confidence >= (MIN_CONFIDENCE if total[2] < 2 else AGREED_CONFIDENCE):
+        propose("amount", f"{total[1]:.2f}", total[0])
+
+    markers = _patient_markers(doc)
+    first_marker = min((i for p, i in markers if p == 1), default=10_000)
+    header_end = first_marker
+    vat = [(f, partita_iva_fix(m.group(1))) for f, m in doc.search(_PIVA)]
+    vat_codes = {code for _, code in vat if code}
+    if len(vat_codes) == 1:
+        found = next(f for f, code in vat if code)
+        propose("provider_tax_code", next(iter(vat_codes)), found)
+        header_end = min(header_end, found.index)
+    codes = _fiscal_codes(doc)
+    patient = {code for f, code in codes if _is_patient(f, markers)}
+    # A provider's codice fiscale stands in the letterhead: above the patient's block and the document's title.
+    title_index = typed[0].index if typed else -1
+    provider = {
+        code
+        for f, code in codes
+        if not _is_patient(f, markers) and f.page == 1 and f.index < min(first_marker, title_index)
+    }
+    if len(patient) == 1:
+        propose("patient_fiscal_code", next(iter(patient)), next(f for f, c in codes if c in patient))
+    if "provider_tax_code" not in proposals and len(provider) == 1 and not (provider & patient):
+        found = next(f for f, c in codes if c in provider)
+        propose("provider_tax_code", next(iter(provider)), found)
+        header_end = min(header_end, found.index)
+
+    for found, match in doc.search(_ADDRESS, 0):
+        if found.page == 1 and found.index < first_marker:
+            code = match.group(3).upper()
+            city = " ".join(match.group(2).split()).lower()
+            known = provinces().get(code)
+            sure = known is not None and (
+                city in (known.name.lower(), known.capital.lower()) or min(w.confidence for w in found.words) >= 90
+            )
+            if sure:
+                propose("provider_province", code, found)
+                header_end = min(header_end, found.index)
+            break
+
+    name = _provider_name(doc, header_end)
+    if name:
+        propose("provider_name", _clean_name(name), name)
+    return proposals

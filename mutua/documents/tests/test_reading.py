@@ -1,0 +1,125 @@
+"""Reading expense documents (issue 20): real PDFs and scanned images drawn by the corpus generator, read by the
+real pypdf and Tesseract; the values proposed are the printed ones, with where they are, or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+
+import pytest
+from PIL import Image
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from bench.ocr.corpus import sample
+from mutua.documents.reading import document_read
+from mutua.documents.reading.fields import fiscal_code_fix, partita_iva_fix
+
+TODAY = dt.date(2026, 12, 7)
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="Tesseract is missing: apt-get install -y tesseract-ocr tesseract-ocr-ita"
+)
+
+
+def values(reading):
+    return {name: p.value for name, p in reading.proposals.items()}
+
+
+def truth_of(doc):
+    t = doc.truth
+    return {
+        "doc_type": t.doc_type,
+        "number": t.number,
+        "issue_date": t.date,
+        "amount": t.amount,
+        "provider_tax_code": t.provider_tax_code,
+        "provider_province": t.province,
+        "patient_fiscal_code": t.patient_fiscal_code,
+    }
+
+
+def test_a_pdf_with_text_is_read_from_its_text_layer_with_every_field_where_it_is_printed():
+    doc = sample(3, layout="studio", text_layer=True)
+    reading = document_read(doc.content, doc.content_type, today=TODAY)
+    assert reading.method == "text"
+    got = values(reading)
+    for name, value in truth_of(doc).items():
+        assert got.get(name) == value, name
+    assert got["provider_name"] == doc.truth.provider_name
+    amount = reading.proposals["amount"].box
+    assert 0.5 < amount[0] < amount[2] <= 1 and 0.2 < amount[1] < amount[3] < 1  # right-hand side, below the header
+    name = reading.proposals["provider_name"].box
+    assert name[1] < 0.15  # the letterhead
+
+
+@needs_tesseract
+@pytest.mark.parametrize("layout", ["studio", "ricevuta", "scontrino"])
+def test_a_scanned_receipt_is_read_by_ocr(layout):
+    doc = sample(11, layout=layout, clean=True)
+    reading = document_read(doc.content, doc.content_type, today=TODAY)
+    assert reading.method == "ocr"
+    got, truth = values(reading), truth_of(doc)
+    for name in ("amount", "issue_date", "number", "provider_tax_code"):
+        assert got.get(name) == truth[name], name
+    box = reading.proposals["amount"].box
+    assert all(0 <= v <= 1 for v in box) and box[0] < box[2] and box[1] < box[3]
+
+
+@needs_tesseract
+def test_a_scan_turned_by_seven_degrees_is_straightened_before_reading():
+    doc = sample(5, layout="studio", clean=True)
+    turned = Image.open(io.BytesIO(doc.content)).rotate(7, expand=True, fillcolor="white")
+    buffer = io.BytesIO()
+    turned.save(buffer, "JPEG", quality=85)
+    reading = document_read(buffer.getvalue(), "image/jpeg", today=TODAY)
+    assert reading.page_angles[0] == pytest.approx(-7, abs=0.75)
+    assert values(reading).get("amount") == doc.truth.amount
+    assert values(reading).get("issue_date") == doc.truth.date
+
+
+@needs_tesseract
+def test_a_blank_scan_proposes_nothing():
+    buffer = io.BytesIO()
+    Image.new("RGB", (1240, 1754), "white").save(buffer, "JPEG")
+    assert document_read(buffer.getvalue(), "image/jpeg", today=TODAY).proposals == {}
+
+
+def _pdf(lines: list[str]) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for n, line in enumerate(lines):
+        pdf.drawString(60, 780 - n * 20, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_two_different_totals_and_a_future_date_are_not_proposed():
+    content = _pdf(
+        [
+            "Studio Medico Aurora",
+            "Via Roma 1, 00185 Roma (RM)  P.IVA 12345670017",
+            "FATTURA N. 12/2026 del 15/12/2026",
+            "Totale documento 120,00",
+            "Totale documento 150,00",
+        ]
+    )
+    got = values(document_read(content, "application/pdf", today=dt.date(2026, 12, 7)))
+    assert "amount" not in got and "issue_date" not in got
+    assert got["number"] == "12/2026"
+    assert got["provider_tax_code"] == "12345670017" and got["provider_province"] == "RM"
+
+
+def test_a_tax_code_with_a_wrong_check_digit_is_not_proposed():
+    content = _pdf(["Studio Medico Aurora", "P.IVA 12345670018", "FATTURA N. 1 del 01/03/2026", "Totale 80,00"])
+    got = values(document_read(content, "application/pdf", today=TODAY))
+    assert "provider_tax_code" not in got
+    assert got["amount"] == "80.00" and got["issue_date"] == "2026-03-01"
+
+
+def test_ocr_slips_in_a_codice_fiscale_are_put_back_only_when_the_check_character_then_holds():
+    assert fiscal_code_fix("RSSMRA85T1OA562S") == "RSSMRA85T10A562S"  # O read for 0
+    assert fiscal_code_fix("RSSMRA85T10A562X") is None  # a wrong check character stays wrong
+    assert partita_iva_fix("I2345670017") == "12345670017"
+    assert partita_iva_fix("12345670018") is None
