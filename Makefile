@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-prerequisites install install-prod lock setup lint typecheck messages e2e unit clean bench bench-registry prod-check \
+.PHONY: run test test-prerequisites install install-prod lock setup lint typecheck messages e2e unit clean bench bench-registry bench-tax prod-check \
 	wheels docker-ready image compose-check bench-ocr
 
 # Development: the runtime and the development lock (tests, lint, types, the checks) in .venv, every file checked
@@ -100,6 +100,11 @@ BENCH_OCR_OUT ?= bench/results/ocr-$(shell date +%Y-%m-%d).md
 bench-ocr: install
 	@command -v tesseract >/dev/null || { echo "bench-ocr: apt-get install -y tesseract-ocr tesseract-ocr-ita"; exit 1; }
 	$(PY) -m bench.ocr.run --out $(BENCH_OCR_OUT)
+
+# The yearly communication to the Agenzia delle Entrate for 100 000 members (BENCH_TAX_SIZES=100000,1000000 for the
+# budget's million), timed as the worker prepares it; figures in bench/results/tax-<date>.md (bench/tax.py).
+bench-tax: install
+	$(PY) -m bench.tax
 
 # The production configuration (gunicorn, PostgreSQL, Redis, db_worker) started locally and driven once by Chromium:
 # sign-in, a claim with an attachment, its receipt. Stops what it started; PASS/FAIL (docs/operations.md).

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "mutua.backoffice",
     "mutua.payouts",
     "mutua.registry",
+    "mutua.tax",
     "mutua.privacy",
     "mutua.demo",
 ]
@@ -352,6 +353,9 @@ MUTUA_PDF_LOGO = os.environ.get("MUTUA_PDF_LOGO", "img/logo.png")  # PNG or JPEG
 MUTUA_EMAIL_LOGO = os.environ.get("MUTUA_EMAIL_LOGO", "img/logo.png")  # PNG under static/, at the top of every e-mail
 MUTUA_FISCAL_CODE = os.environ.get("MUTUA_FISCAL_CODE", "")  # printed on contribution certificates
 MUTUA_REGISTERED_OFFICE = os.environ.get("MUTUA_REGISTERED_OFFICE", "")
+# Header of the yearly communication to the Agenzia delle Entrate (docs/tax-communication.md): 1 art. 51 c. 2
+# lett. a TUIR, 2 art. 10 c. 1 lett. e-ter TUIR.
+MUTUA_TAX_FUND_TYPE = int(os.environ.get("MUTUA_TAX_FUND_TYPE") or "1")
 MUTUA_INFOCENTER_EMAIL = os.environ.get("MUTUA_INFOCENTER_EMAIL", "infocenter@mutua.example")
 MUTUA_WEBSITE = os.environ.get("MUTUA_WEBSITE", "https://www.mutua.example")
 # Registry import (docs/registry-import.md): the largest file accepted, and where error files are written.

@@ -38,6 +38,7 @@ class Action(StrEnum):
     PAY = "pay"  # payment batches: create, download the SEPA file, confirm, delete a draft
     BOOK = "book"  # direct-form bookings: take in charge with an authorization, or refuse
     AUDIT = "audit"  # search the audit log
+    TAX = "tax"  # the yearly communication to the Agenzia delle Entrate: prepare, download, mark sent, correct
     REGISTRY = "registry"  # import the registry's files, read the history of imports
     ACTIVATE = "activate"  # members' first access: who completed it and how; activation letters
 
@@ -50,8 +51,9 @@ ALL_ACTIONS = frozenset(Action)
 # Who read whom is for supervisors and administrators to search, not for the operators being watched.
 # The registry import rewrites members' data in bulk: supervisors and administrators only.
 # Every office posts activation letters to the members it looks after.
+# What the mutual tells the Agenzia delle Entrate about every member is signed off by a supervisor.
 PERMISSIONS: dict[str, frozenset[Action]] = {
-    Role.OPERATOR: ALL_ACTIONS - {Action.PAY, Action.AUDIT, Action.REGISTRY},
+    Role.OPERATOR: ALL_ACTIONS - {Action.PAY, Action.AUDIT, Action.REGISTRY, Action.TAX},
     Role.REGIONAL_OPERATOR: frozenset({Action.VIEW, Action.TAKE, Action.SUSPEND, Action.BOOK, Action.ACTIVATE}),
     Role.SUPERVISOR: ALL_ACTIONS,
     Role.ADMIN: ALL_ACTIONS,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mutua.backoffice import audit, bookings, login, members, payouts, registry, views
+from mutua.backoffice import audit, bookings, login, members, payouts, registry, tax, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -34,4 +34,9 @@ urlpatterns = [
     path("pagamenti/distinte/<int:pk>/file-sepa/", payouts.payout_download, name="payout_download"),
     path("pagamenti/distinte/<int:pk>/conferma/", payouts.payout_confirm, name="payout_confirm"),
     path("pagamenti/distinte/<int:pk>/elimina/", payouts.payout_delete, name="payout_delete"),
+    path("agenzia-entrate/", tax.tax_years, name="tax_years"),
+    path("agenzia-entrate/<int:year>/", tax.tax_year, name="tax_year"),
+    path("agenzia-entrate/<int:year>/prepara/", tax.tax_generate, name="tax_generate"),
+    path("agenzia-entrate/file/<int:pk>/", tax.tax_download, name="tax_download"),
+    path("agenzia-entrate/file/<int:pk>/inviata/", tax.tax_mark_sent, name="tax_mark_sent"),
 ]

@@ -85,6 +85,7 @@ def worklist(request: SignedInRequest) -> HttpResponse:
             "can_take": can(user, Action.TAKE),
             "can_pay": can(user, Action.PAY),
             "can_audit": can(user, Action.AUDIT),
+            "can_tax": can(user, Action.TAX),
             "can_registry": can(user, Action.REGISTRY),
             "can_activate": can(user, Action.ACTIVATE),
         },

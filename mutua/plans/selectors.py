@@ -161,17 +161,23 @@ class ContributionSummary:
 def certified_payment(contribution: Contribution) -> CertifiedPayment:
     """Split a payment: `family_part` is the family's share of what was due, so a partial payment covers both
     positions in proportion (rounded to the cent, the member's part taking the remainder)."""
-    paid = contribution.amount_paid
-    if contribution.amount_due > 0 and paid < contribution.amount_due:
-        family = _cents(contribution.family_part * paid / contribution.amount_due)
-    else:
-        family = min(contribution.family_part, paid)
+    own, family = payment_split(
+        paid=contribution.amount_paid, due=contribution.amount_due, family_part=contribution.family_part
+    )
     return CertifiedPayment(
         contribution=contribution,
-        own_part=paid - family,
+        own_part=own,
         family_part=family,
         detraibile=contribution.method not in NOT_DETRAIBILE_METHODS,
     )
+
+
+def payment_split(*, paid: Decimal, due: Decimal, family_part: Decimal) -> tuple[Decimal, Decimal]:
+    """A payment's (own, family) parts: a partial payment covers both positions in proportion to what was due
+    (rounded to the cent, the member's part taking the remainder); a full one pays the family part first in full.
+    The certificate and the yearly communication to the Agenzia delle Entrate (mutua.tax) both split this way."""
+    family = _cents(family_part * paid / due) if due > 0 and paid < due else min(family_part, paid)
+    return paid - family, family
 
 
 def contribution_summary(

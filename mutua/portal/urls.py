@@ -10,6 +10,7 @@ from mutua.portal import (
     privacy,
     providers,
     reading,
+    tax,
     views,
 )
 
@@ -44,6 +45,8 @@ urlpatterns = [
     path("adesioni/", membership.enrollments, name="enrollments"),
     path("adesioni/certificazioni/", membership.certificates, name="certificates"),
     path("adesioni/certificazioni/<int:year>.pdf", membership.certificate_pdf, name="certificate_pdf"),
+    path("adesioni/dichiarazione-redditi/", tax.tax_return, name="tax_return"),
+    path("adesioni/dichiarazione-redditi/stampa.pdf", tax.tax_return_pdf_view, name="tax_return_pdf"),
     path("adesioni/tessera/", membership.card, name="card"),
     path("adesioni/tessera/tessera.pdf", membership.card_download, name="card_pdf"),
     path("adesioni/tessera/anteprima.svg", membership.card_preview, name="card_preview"),

@@ -33,6 +33,7 @@ CRUMBS: dict[str, tuple[Promise, str]] = {
     "portal:enrollments": (_("Adesioni"), HOME),
     "portal:certificates": (_("Certificazioni"), "portal:enrollments"),
     "portal:card": (_("Tessera"), "portal:enrollments"),
+    "portal:tax_return": (_("Dati per la dichiarazione dei redditi"), "portal:enrollments"),
     "portal:providers": (_("Fornitori convenzionati"), HOME),
     "portal:booking_start": (_("Prenota"), HOME),
     "portal:booking_draft": (_("Prenotazione in compilazione"), "portal:booking_start"),

@@ -97,6 +97,7 @@ MENU_ENTRIES: dict[str, str] = {
     "enrollments": "enrollments",
     "certificates": "certificates",
     "card": "card",
+    "tax_return": "tax_return",
     "providers": "providers",
     "booking_start": "booking",
     "booking_draft": "booking",
@@ -104,7 +105,7 @@ MENU_ENTRIES: dict[str, str] = {
 }
 MENU_GROUPS: dict[str, tuple[str, ...]] = {
     "claims_group": ("reimbursement", "study", "claims", "subsidies"),
-    "membership_group": ("enrollments", "certificates", "card"),
+    "membership_group": ("enrollments", "certificates", "tax_return", "card"),
 }
 
 
