@@ -61,8 +61,16 @@ class EntitySync:
     def __init__(self, context: SyncContext) -> None:
         self.context = context
 
+    # The entity's cleaning function (registry/cleaning.py): checks the raw values, fills row.data or row.errors.
+    clean_values: ClassVar[Callable[..., None]]
+
     def clean(self, raw: RawRow) -> CleanRow:
-        raise NotImplementedError
+        row = CleanRow(line=raw.line, record=self.name)
+        if raw.problem:
+            row.errors.append(raw.problem)
+        else:
+            type(self).clean_values(raw.values, row)
+        return row
 
     def key(self, row: CleanRow) -> str:
         raise NotImplementedError
@@ -123,15 +131,6 @@ class SimpleSync(EntitySync):
     """A record matched by its own `code` (regional offices, plans): every column is a field."""
 
     model: ClassVar[type[RegionalOffice] | type[Plan]]
-    clean_values: ClassVar[Callable[..., None]]
-
-    def clean(self, raw: RawRow) -> CleanRow:
-        row = CleanRow(line=raw.line, record=self.name)
-        if raw.problem:
-            row.errors.append(raw.problem)
-        else:
-            type(self).clean_values(raw.values, row)
-        return row
 
     def key(self, row: CleanRow) -> str:
         return str(row.data["code"])
@@ -180,18 +179,11 @@ class EnrollmentSync(EntitySync):
     name = "enrollments"
     columns = cleaning.ENROLLMENT_COLUMNS
     required = cleaning.ENROLLMENT_REQUIRED
+    clean_values = cleaning.clean_enrollment
 
     def __init__(self, context: SyncContext) -> None:
         super().__init__(context)
         self.plans = _code_map(Plan)
-
-    def clean(self, raw: RawRow) -> CleanRow:
-        row = CleanRow(line=raw.line, record=self.name)
-        if raw.problem:
-            row.errors.append(raw.problem)
-        else:
-            cleaning.clean_enrollment(raw.values, row)
-        return row
 
     def key(self, row: CleanRow) -> str:
         start = row.data["start_date"]
@@ -302,18 +294,11 @@ class ContributionSync(EntitySync):
     name = "contributions"
     columns = cleaning.CONTRIBUTION_COLUMNS
     required = cleaning.CONTRIBUTION_REQUIRED
+    clean_values = cleaning.clean_contribution
 
     def __init__(self, context: SyncContext) -> None:
         super().__init__(context)
         self.plans = _code_map(Plan)
-
-    def clean(self, raw: RawRow) -> CleanRow:
-        row = CleanRow(line=raw.line, record=self.name)
-        if raw.problem:
-            row.errors.append(raw.problem)
-        else:
-            cleaning.clean_contribution(raw.values, row)
-        return row
 
     def key(self, row: CleanRow) -> str:
         return str(row.data["registry_code"])
