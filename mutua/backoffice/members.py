@@ -24,7 +24,7 @@ from mutua.backoffice.permissions import (
     members_for_operator,
 )
 from mutua.members.selectors import member_latest_changes_by
-from mutua.plans.selectors import enrollments_for_member
+from mutua.plans.selectors import enrollments_with_family
 from mutua.registry.services import REGISTRY_USERNAME
 
 MEMBERS_PAGE_SIZE = 50
@@ -74,7 +74,7 @@ def member_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
     context = {
         "member": member,
-        "enrollments": list(enrollments_for_member(member=member)),
+        "enrollments": list(enrollments_with_family(member=member)),
         "claims": list(claims),
         "registry_changes": registry_changes,
         "registry_changed_at": registry_changes[0].changed_at if registry_changes else None,
