@@ -18,6 +18,7 @@ READ_ACTIONS = (
     "backoffice.attachment_view",
     "backoffice.booking_view",
     "backoffice.booking_attachment_view",
+    "backoffice.member_view",
 )
 
 # The actions a supervisor picks from in the search; any other stored action is still found by "Tutte".
@@ -26,6 +27,7 @@ ACTION_LABELS = {
     "backoffice.attachment_view": gettext_lazy("Visualizzazione di un file di una pratica"),
     "backoffice.booking_view": gettext_lazy("Consultazione di una prenotazione"),
     "backoffice.booking_attachment_view": gettext_lazy("Visualizzazione di una prescrizione"),
+    "backoffice.member_view": gettext_lazy("Consultazione della scheda del socio"),
     "claim.status": gettext_lazy("Cambio di stato di una pratica"),
     "claim.assigned": gettext_lazy("Presa in carico di una pratica"),
     "claim.settled": gettext_lazy("Liquidazione di una pratica"),

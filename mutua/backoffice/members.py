@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +16,16 @@ from mutua.accounts.letters import activation_letter_pdf
 from mutua.accounts.requests import SignedInRequest
 from mutua.audit.services import audit_record
 from mutua.backoffice.forms import MemberSearchForm
-from mutua.backoffice.permissions import Action, backoffice_view, member_for_operator_or_404, members_for_operator
+from mutua.backoffice.permissions import (
+    Action,
+    backoffice_view,
+    claims_for_operator,
+    member_for_operator_or_404,
+    members_for_operator,
+)
+from mutua.members.selectors import member_latest_changes_by
+from mutua.plans.selectors import enrollments_with_family
+from mutua.registry.services import REGISTRY_USERNAME
 
 MEMBERS_PAGE_SIZE = 50
 
@@ -41,6 +50,36 @@ def member_list(request: SignedInRequest) -> HttpResponse:
     if data.get("q"):
         audit_record(action="backoffice.member_list", actor=request.user, request=request, search=data["q"])
     return render(request, "backoffice/members.html", {"form": form, "page": page}, status=status)
+
+
+@backoffice_view(Action.ACTIVATE)
+@require_GET
+def member_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Scheda socio: identity and contacts (an undeliverable e-mail marked), office, first access, adesioni, the
+    sent claims, and what the registry last changed (or that its last full export no longer lists the member).
+
+    Scoped like the list (a regional operator sees only their office's members); each visit is audited, and the
+    member finds it in "Accessi ai miei dati". A fixed number of queries, however many claims or adesioni.
+    """
+    member = members_for_operator(user=request.user).defer(None).filter(pk=pk).first()
+    if member is None:
+        raise Http404
+    audit_record(action="backoffice.member_view", actor=request.user, member=member, request=request)
+    registry_changes = member_latest_changes_by(member=member, username=REGISTRY_USERNAME)
+    claims = (
+        claims_for_operator(user=request.user)
+        .filter(member=member)
+        .only("pk", "kind", "status", "submitted_at", "member_id")
+        .order_by("-submitted_at", "-pk")
+    )
+    context = {
+        "member": member,
+        "enrollments": list(enrollments_with_family(member=member)),
+        "claims": list(claims),
+        "registry_changes": registry_changes,
+        "registry_changed_at": registry_changes[0].changed_at if registry_changes else None,
+    }
+    return render(request, "backoffice/member_detail.html", context)
 
 
 @backoffice_view(Action.ACTIVATE)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("registro/<int:pk>/conferma/", registry.registry_run_confirm, name="registry_run_confirm"),
     path("registro/<int:pk>/errori.csv", registry.registry_run_errors, name="registry_run_errors"),
     path("soci/", members.member_list, name="member_list"),
+    path("soci/<int:pk>/", members.member_detail, name="member_detail"),
     path("soci/<int:pk>/lettera-attivazione/", members.activation_letter, name="activation_letter"),
     path("pagamenti/", payouts.payouts, name="payouts"),
     path("pagamenti/esporta/", payouts.payouts_export, name="payouts_export"),

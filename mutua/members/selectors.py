@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import Http404
 
 from mutua.members.models import (
@@ -51,6 +51,21 @@ def member_last_change_by(*, member: Member, username: str) -> dt.datetime | Non
         .order_by("-changed_at")
         .values_list("changed_at", flat=True)
         .first()
+    )
+
+
+def member_latest_changes_by(*, member: Member, username: str) -> list[MemberChange]:
+    """The fields `username` (the registry's own user, for one) touched in their latest change of the member, by
+    field name: one query, empty when they never changed the member."""
+    latest = (
+        MemberChange.objects.filter(member=member, actor__username=username)
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    return list(
+        MemberChange.objects.filter(member=member, actor__username=username, changed_at=Subquery(latest)).order_by(
+            "field", "id"
+        )
     )
 
 

@@ -73,6 +73,16 @@ def enrollments_for_member(*, member: Member) -> QuerySet[Enrollment]:
     )
 
 
+def enrollments_with_family(*, member: Member) -> QuerySet[Enrollment]:
+    """The back office's Scheda socio: each adesione with its plan and its family members, in two queries."""
+    return (
+        Enrollment.objects.filter(member=member)
+        .select_related("plan")
+        .prefetch_related(Prefetch("beneficiaries", queryset=Beneficiary.objects.order_by("birth_date", "pk")))
+        .order_by("start_date", "pk")
+    )
+
+
 def contribution_regularity(
     *, contributions: Iterable[Contribution], today: dt.date, years: int = STANDING_YEARS
 ) -> list[YearStanding]:

@@ -15,6 +15,7 @@ from mutua.accounts.activation import activation_code_check, activation_code_iss
 from mutua.accounts.codes import CodeError
 from mutua.accounts.models import ActivationCode, FirstAccessPath
 from mutua.audit.models import AuditEvent
+from mutua.core.testing import days_ago, typed
 from mutua.members.tests.factories import NewMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,9 @@ def test_the_list_says_who_completed_first_access_and_how(client, operator, memb
     listed = rows(client.get(LIST))
     assert "Completato il" in listed[member.code] and "con lettera di attivazione" in listed[member.code]
     assert "Da completare" in listed[new_member.code] and "email, cellulare" in listed[new_member.code]
-    assert "nessuno" in listed[unreachable.code] and "valida fino al 15/07/2026" in listed[unreachable.code]
+    assert (
+        "nessuno" in listed[unreachable.code] and f"valida fino al {typed(days_ago(-30))}" in listed[unreachable.code]
+    )
     todo = rows(client.get(LIST, {"primo_accesso": "todo"}))
     assert set(todo) == {new_member.code, unreachable.code}
     assert set(rows(client.get(LIST, {"q": "4321"}))) == {unreachable.code}
@@ -102,7 +105,7 @@ def test_the_letter_is_a_pdf_with_a_working_code_and_is_audited(client, operator
     assert response["Content-Disposition"] == 'attachment; filename="lettera-attivazione-000000004321.pdf"'
     assert "no-store" in response["Cache-Control"]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
-    assert "Paolo Bianchi" in text and "000000004321" in text and "15/07/2026" in text
+    assert "Paolo Bianchi" in text and "000000004321" in text and typed(days_ago(-30)) in text
     code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b", text).group(1)
     assert activation_code_check(member=unreachable, code=code).issued_by == operator
     event = AuditEvent.objects.get(action="activation.issued")
@@ -115,7 +118,10 @@ def test_a_second_letter_warns_and_revokes_the_first(client, operator, unreachab
     first_code = re.search(
         r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b", PdfReader(io.BytesIO(first.content)).pages[0].extract_text()
     ).group(1)
-    assert "C'è già una lettera valida fino al 15/07/2026" in client.get(letter_url(unreachable)).content.decode()
+    assert (
+        f"C'è già una lettera valida fino al {typed(days_ago(-30))}"
+        in client.get(letter_url(unreachable)).content.decode()
+    )
     client.post(letter_url(unreachable))
     with pytest.raises(CodeError):
         activation_code_check(member=unreachable, code=first_code)

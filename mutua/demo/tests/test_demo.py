@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.contrib.auth.backends import ModelBackend
 from django.core.files.storage import default_storage
@@ -306,7 +307,9 @@ class TestDemoDataset(TestCase):
         assert catalogue.LETTER_MEMBER_ACTIVATION_CODE in account.description
         assert member.email == "" and not member.mobile and first_access_path_for(member) == "letter"
         assert member.user.first_access_completed_at is None
-        assert activation_code_check(member=member, code=catalogue.LETTER_MEMBER_ACTIVATION_CODE)
+        # The letter is valid for 30 days from the demo's day (TODAY), whatever day the tests' clock says.
+        with time_machine.travel(dt.datetime.combine(TODAY, dt.time(12), tzinfo=timezone.get_current_timezone())):
+            assert activation_code_check(member=member, code=catalogue.LETTER_MEMBER_ACTIVATION_CODE)
         assert member.enrollments.exists()
 
     def test_named_members_signed_in_verified_and_consented(self) -> None:

@@ -12,6 +12,7 @@ import zipfile
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from mutua.accounts.first_access import consent_record
 from mutua.audit.models import AuditEvent
@@ -108,7 +109,8 @@ def test_the_member_is_told_in_the_portal_and_by_email_and_each_step_is_audited(
     notification = Notification.objects.get(member=member, title="La copia dei tuoi dati è pronta")
     assert notification.url == reverse("portal:data_export")
     [email] = [m for m in mail.outbox if "copia dei tuoi dati" in m.subject]
-    assert email.to == [member.email] and "22/06/2026 10:30" in email.body
+    expires = timezone.localtime() + dt.timedelta(days=7)
+    assert email.to == [member.email] and expires.strftime("%d/%m/%Y %H:%M") in email.body
     events = AuditEvent.objects.filter(member=member, action__startswith="data_export").order_by("pk")
     assert list(events.values_list("action", flat=True)) == [
         "data_export.requested",
