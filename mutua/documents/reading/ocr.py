@@ -29,8 +29,23 @@ class OcrUnavailable(Exception):
     """Tesseract is not installed or failed on this image."""
 
 
+STAMP_SATURATION = 64  # HSV saturation (0–255) above which a light pixel is coloured ink, not paper or print
+STAMP_VALUE = 165  # HSV value (0–255) above which a coloured pixel is ink on bare paper, not over black print
+
+
 def _gray(image: Image.Image) -> Image.Image:
+    """Grey, with a coloured rubber stamp faded out: a pixel that is both clearly coloured and light (blue or red ink
+    on bare paper) becomes paper, while black print, even under the stamp's ink (coloured but dark), keeps its
+    luminance. Tinted paper is too little saturated to be touched."""
     image = ImageOps.exif_transpose(image) or image
+    if image.mode in ("RGB", "RGBA", "P", "CMYK", "YCbCr", "LAB"):
+        rgb = image.convert("RGB")
+        _hue, saturation, value = rgb.convert("HSV").split()
+        coloured = saturation.point(lambda v: 255 if v > STAMP_SATURATION else 0)
+        light = value.point(lambda v: 255 if v > STAMP_VALUE else 0)
+        gray = rgb.convert("L")
+        gray.paste(255, mask=ImageChops.multiply(coloured, light))
+        return gray
     if image.mode not in ("L",):
         image = image.convert("L")
     return image
@@ -156,8 +171,9 @@ def _quality(lines: list[Line]) -> float:
     return len(good) / len(words) * min(1.0, len(words) / 15)
 
 
-def ocr_page(image: Image.Image, *, number: int = 1) -> Page:
-    """Read one scanned page: straighten, read, and when that reads badly, try the turn OSD finds."""
+def read_scan(image: Image.Image, *, number: int = 1) -> tuple[Page, Image.Image]:
+    """Read one scanned page: straighten, read, and when that reads badly, try the turn OSD finds. Returns the page
+    and the prepared image it was read from (for a second look at some of its lines, `reread_lines`)."""
     prepared = prepare(image)
     lines = _words_from_tsv(
         _tesseract(prepared.image, "-l", LANGUAGE, "--psm", "3", "tsv"), prepared.image.width, prepared.image.height
@@ -171,11 +187,86 @@ def ocr_page(image: Image.Image, *, number: int = 1) -> Page:
             )
             if _quality(other) > _quality(lines):
                 prepared, lines = again, other
-    return Page(
+    page = Page(
         number=number,
         lines=lines,
         width=prepared.image.width,
         height=prepared.image.height,
         angle=prepared.angle,
+        source="ocr",
+    )
+    return page, prepared.image
+
+
+def ocr_page(image: Image.Image, *, number: int = 1) -> Page:
+    return read_scan(image, number=number)[0]
+
+
+REREAD_SCALE = 2  # the second look enlarges the lines: small print at 100–150 dpi gets the pixels Tesseract needs
+MAX_REREAD_BANDS = 4
+
+
+def reread_lines(prepared: Image.Image, page: Page, label: re.Pattern[str]) -> Page | None:
+    """A second, closer look at the lines whose text matches `label` and the line right below each (a table's value):
+    that band of the page cropped, enlarged and read again as one block of text (`--psm 6`), its words put in place of
+    the first reading's. For the fields the first reading left out; None when no line matches."""
+    bands: list[tuple[float, float]] = []
+    for index, line in enumerate(page.lines):
+        if not label.search(line.text):
+            continue
+        top, bottom = line.box[1], line.box[3]
+        if index + 1 < len(page.lines):
+            bottom = max(bottom, page.lines[index + 1].box[3])
+        if bands and top <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], bottom))
+        else:
+            bands.append((top, bottom))
+    if not bands:
+        return None
+    # The bands, enlarged, stacked one below the other with a blank gap: one Tesseract process reads them all.
+    crops: list[tuple[float, float, float, float, Image.Image]] = []
+    for top, bottom in bands[:MAX_REREAD_BANDS]:
+        height = bottom - top
+        crop_top, crop_bottom = max(0.0, top - height * 0.3), min(1.0, bottom + height * 0.3)
+        y0, y1 = round(crop_top * prepared.height), round(crop_bottom * prepared.height)
+        if y1 - y0 >= 8:
+            band = prepared.crop((0, y0, prepared.width, y1))
+            band = band.resize((band.width * REREAD_SCALE, band.height * REREAD_SCALE), Image.Resampling.LANCZOS)
+            crops.append((top, bottom, crop_top, crop_bottom, band))
+    if not crops:
+        return None
+    gap = 40
+    stack = Image.new("L", (prepared.width * REREAD_SCALE, sum(c[4].height + gap for c in crops) + gap), 255)
+    offsets, y = [], gap
+    for *_, band in crops:
+        stack.paste(band, (0, y))
+        offsets.append(y)
+        y += band.height + gap
+    try:
+        tsv = _tesseract(stack, "-l", LANGUAGE, "--psm", "6", "tsv")
+    except OcrUnavailable:
+        return None
+    fresh: list[list[Word]] = [[] for _ in crops]
+    for line in _words_from_tsv(tsv, stack.width, stack.height):
+        for word in line.words:
+            x0, sy0, x1, sy1 = (word.box[0], word.box[1] * stack.height, word.box[2], word.box[3] * stack.height)
+            for n, (top, bottom, crop_top, crop_bottom, band) in enumerate(crops):
+                if offsets[n] <= (sy0 + sy1) / 2 <= offsets[n] + band.height:
+                    span = crop_bottom - crop_top
+                    by0 = crop_top + (sy0 - offsets[n]) / band.height * span
+                    by1 = crop_top + (sy1 - offsets[n]) / band.height * span
+                    if top <= (by0 + by1) / 2 <= bottom:
+                        fresh[n].append(Word(word.text, (x0, by0, x1, by1), word.confidence))
+                    break
+    words = [w for line in page.lines for w in line.words]
+    for (top, bottom, *_), new in zip(crops, fresh, strict=True):
+        if new:
+            words = [w for w in words if not top <= (w.box[1] + w.box[3]) / 2 <= bottom] + new
+    return Page(
+        number=page.number,
+        lines=lines_from_words(words),
+        width=page.width,
+        height=page.height,
+        angle=page.angle,
         source="ocr",
     )

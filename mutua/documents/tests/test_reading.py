@@ -123,3 +123,17 @@ def test_ocr_slips_in_a_codice_fiscale_are_put_back_only_when_the_check_characte
     assert fiscal_code_fix("RSSMRA85T10A562X") is None  # a wrong check character stays wrong
     assert partita_iva_fix("I2345670017") == "12345670017"
     assert partita_iva_fix("12345670018") is None
+
+
+def test_a_coloured_stamp_fades_to_paper_while_the_black_print_under_it_stays_dark():
+    from mutua.documents.reading.ocr import _gray
+
+    image = Image.new("RGB", (40, 10), (250, 248, 240))  # slightly tinted paper
+    image.paste((94, 109, 191), (0, 0, 10, 10))  # a blue stamp's ink on bare paper
+    image.paste((35, 50, 132), (10, 0, 20, 10))  # black print under the blue ink
+    image.paste((20, 20, 20), (20, 0, 30, 10))  # black print
+    gray = _gray(image)
+    assert gray.getpixel((5, 5)) == 255
+    assert gray.getpixel((15, 5)) < 80
+    assert gray.getpixel((25, 5)) < 40
+    assert gray.getpixel((35, 5)) == 248  # the tinted paper is left as it is
