@@ -32,6 +32,7 @@ def smallest_text_px(page: Page) -> float:
 
 
 def test_footer_pages(page: Page, base_url_live: str, member: Member, check_page) -> None:
+    PrivacyNoticeFactory(version="2026.1")  # the migration's notice is gone once an earlier test emptied the tables
     sign_in(page, base_url_live, member.code)
     footer = page.get_by_test_id("footer-links")
     for link, heading, name in [
