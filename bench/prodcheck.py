@@ -381,8 +381,9 @@ class ProdCheck(Bench):
             def submit() -> str:
                 region = page.get_by_role("region", name="3. Invio della pratica")
                 region.get_by_role("link", name="Invia pratica").click()
-                expect(page.get_by_role("heading", name="Invia pratica", level=1)).to_be_visible()
-                page.get_by_role("button", name="Invia pratica").click()
+                window = page.get_by_role("dialog", name="Riepilogo della pratica")  # the summary opens over the form
+                expect(window).to_be_visible()
+                window.get_by_role("button", name="Invia pratica").click()
                 expect(page.get_by_role("heading", name="Pratica inviata", level=1)).to_be_visible()
                 status = page.get_by_role("status").filter(has_text="è stata trasmessa")
                 expect(status).to_have_text(re.compile(r"La pratica n\. \d+ è stata trasmessa\."))
