@@ -26,6 +26,7 @@ from mutua.registry.rows import CleanRow
 
 BULK_BATCH = 1000
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 @dataclass
@@ -127,6 +128,20 @@ def unknown_member(row: CleanRow, code: str, context: SyncContext) -> None:
         )
 
 
+def known_member_and_plan(
+    row: CleanRow, members: dict[str, T], plans: dict[str, int], context: SyncContext
+) -> tuple[T, int] | None:
+    """The row's member and plan, or None with a reason in the row's errors for each one missing."""
+    member, plan_id = members.get(row.data["member_code"]), plans.get(row.data["plan_code"])
+    if member is None:
+        unknown_member(row, row.data["member_code"], context)
+    if plan_id is None:
+        row.errors.append(
+            _("plan_code: nessuna forma di assistenza con codice %(code)s.") % {"code": row.data["plan_code"]}
+        )
+    return None if member is None or plan_id is None else (member, plan_id)
+
+
 class SimpleSync(EntitySync):
     """A record matched by its own `code` (regional offices, plans): every column is a field."""
 
@@ -217,16 +232,10 @@ class EnrollmentSync(EntitySync):
         links_remove: list[tuple[int, int]] = []
         for row in rows:
             data = row.data
-            member = members.get(data["member_code"])
-            plan_id = self.plans.get(data["plan_code"])
-            if member is None:
-                unknown_member(row, data["member_code"], self.context)
-            if plan_id is None:
-                row.errors.append(
-                    _("plan_code: nessuna forma di assistenza con codice %(code)s.") % {"code": data["plan_code"]}
-                )
-            if member is None or plan_id is None:
+            found = known_member_and_plan(row, members, self.plans, self.context)
+            if found is None:
                 continue
+            member, plan_id = found
             wanted: set[int] = set()
             for cf in data["beneficiaries"]:
                 if (member[0], cf) in family:
@@ -322,16 +331,10 @@ class ContributionSync(EntitySync):
         outcome, new, changed, fields = Outcome(), [], [], set[str]()
         for row in rows:
             data = row.data
-            member = members.get(data["member_code"])
-            plan_id = self.plans.get(data["plan_code"])
-            if member is None:
-                unknown_member(row, data["member_code"], self.context)
-            if plan_id is None:
-                row.errors.append(
-                    _("plan_code: nessuna forma di assistenza con codice %(code)s.") % {"code": data["plan_code"]}
-                )
-            if member is None or plan_id is None:
+            found = known_member_and_plan(row, members, self.plans, self.context)
+            if found is None:
                 continue
+            member, plan_id = found
             enrollment_id = next(
                 (
                     pk
