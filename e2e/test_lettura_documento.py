@@ -118,3 +118,37 @@ def test_pdf_con_testo_letto_e_corretto_dal_socio(
     document = ClaimDocument.objects.get(claim__member=member)
     assert document.provider_name == "Studio Aurora srl" and document.amount == Decimal("150.00")
     assert FileReading.objects.get(attachment__document=document).method == "text"
+
+
+def test_documento_caricato_prima_della_lettura_nessuna_richiesta_dopo(
+    page: Page, base_url_live: str, member: Member, tmp_path: Path, check_page, settings
+) -> None:
+    """A member who saves the document and sends the claim while the file is still being read: the page stops
+    asking about that reading once the form is sent (it used to ask again after the claim was sent, and got 404s)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}  # no worker
+    date = days_ago(5)
+    pdf = tmp_path / "fattura.pdf"
+    family = member.beneficiaries.first()
+    pdf.write_bytes(
+        samples.invoice_pdf(samples.invoice_lines(patient_cf=family.fiscal_code, date_text=f"{date:%d/%m/%Y}"))
+    )
+    start_draft(page, base_url_live, member, check_page)
+    form = page.locator("#form-documento")
+    form.get_by_label("Tipo documento").select_option(label="Fattura")
+    form.get_by_label("Numero documento").fill("45/2026")
+    form.get_by_label("Data di emissione").fill(date.isoformat())
+    form.get_by_label("Importo totale pagato").fill("150,00")
+    form.get_by_label("Provincia del fornitore").select_option("MI")
+    form.get_by_label("Nome del fornitore").fill("Studio Medico Aurora")
+    form.get_by_label("Intestatario del documento").select_option(str(family.pk))
+    form.get_by_label("File del documento").set_input_files([pdf])
+    expect(page.get_by_test_id("lettura")).to_contain_text("Lettura del documento in corso")
+    page.wait_for_timeout(1_500)  # the page has asked about the reading at least once
+    asked: list[str] = []
+    failed: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/lettura/" in request.url else None)
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    send(page)
+    page.wait_for_timeout(2_500)  # more than two rounds of the page's one-second polling
+    assert asked == [] and failed == []
+    assert ClaimDocument.objects.get(claim__member=member).claim.status == ClaimStatus.SUBMITTED

@@ -20,6 +20,9 @@
   form.addEventListener("input", function (event) {
     if (event.target.name) typed[event.target.name] = true;
   });
+  // Once the form is sent the reading has no field left to fill: stop following it. upload.js sends the form with
+  // XMLHttpRequest and writes the answer over this document, which keeps this script's timers running.
+  form.addEventListener("submit", function () { round += 1; });
 
   function say(text) {
     panel.hidden = false;
@@ -72,6 +75,7 @@
   }
 
   function follow(url, mine, tries) {
+    if (mine !== round || !panel.isConnected) return;
     fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.json(); })
       .then(function (answer) {
