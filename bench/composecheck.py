@@ -3,9 +3,9 @@ backed up, destroyed and restored.
 
     .venv/bin/python -m bench.composecheck        (after `make image`)
 
-1. Images: `make image`'s mutua image; PostgreSQL, Redis, an S3 server (moto) and Caddy built from Debian's packages
-   (deploy/local-images/, on deploy/base-image.sh's base), since no registry can be reached here; compose.yaml selects
-   them through POSTGRES_IMAGE, REDIS_IMAGE, S3_IMAGE and PROXY_IMAGE.
+1. Images: `make image`'s mutua image; PostgreSQL, Redis, an S3 server (moto), Caddy and clamd built from Debian's
+   packages (deploy/local-images/, on deploy/base-image.sh's base), since no registry can be reached here; compose.yaml
+   selects them through POSTGRES_IMAGE, REDIS_IMAGE, S3_IMAGE, PROXY_IMAGE and CLAMAV_IMAGE.
 2. An env file made from .env.example as it is, with this run's values: a random secret key and passwords, free
    ports (the host's own PostgreSQL and Redis keep 5432 and 6379), the bucket, a self-signed certificate for Caddy,
    e-mail to an SMTP server of this process (aiosmtpd) and SMS to an HTTP gateway of this process.
@@ -52,6 +52,12 @@ LOCAL_IMAGES = ROOT / "deploy" / "local-images"
 HEALTH_SECONDS = 180.0
 DELIVERY_SECONDS = 60.0
 MANAGE = ("/app/deploy/entrypoint.sh", "manage")
+# Run in the worker container: what its clamd says of the EICAR test string (built in two halves, so that this file
+# is not itself the test file).
+EICAR_SCAN = (
+    "import io; from mutua.documents.scanning import content_scan; "
+    "print(content_scan(io.BytesIO(b'X5O!P%@AP[4\\\\PZX54(P^)7CC)7}$EICAR-' + b'STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')))"
+)
 
 
 def compose_command() -> list[str]:
@@ -205,7 +211,8 @@ class ComposeCheck(ProdCheck):
         if not stamp.exists() or stamp.read_text(encoding="utf-8") != lock:
             self.run(str(ROOT / "deploy" / "wheels.sh"), str(LOCAL_IMAGES / "s3-requirements.lock"), str(wheels))
             stamp.write_text(lock, encoding="utf-8")
-        for name, variable in (("postgres", "POSTGRES"), ("redis", "REDIS"), ("s3", "S3"), ("proxy", "PROXY")):
+        images = (("postgres", "POSTGRES"), ("redis", "REDIS"), ("s3", "S3"), ("proxy", "PROXY"), ("clamav", "CLAMAV"))
+        for name, variable in images:
             tag = f"{PROJECT}/{name}:latest"
             self.run(
                 "docker", "build", "--quiet", "--network", "host", "--build-arg", f"BASE_IMAGE={base.stdout.strip()}",
@@ -320,7 +327,7 @@ class ComposeCheck(ProdCheck):
         self.wait_healthy()
 
     def prepare(self) -> None:
-        self.step("images (local PostgreSQL, Redis, S3, Caddy)", self.build_images)
+        self.step("images (local PostgreSQL, Redis, S3, Caddy, ClamAV)", self.build_images)
         self.start_sinks()
         self.write_env_file()
         self.step("compose up", self.up)
@@ -385,7 +392,8 @@ class ComposeCheck(ProdCheck):
                 self.failures.append(f"/healthz answered {answer.status}")
         with urllib.request.urlopen(f"{self.browser_url}/readyz", context=context, timeout=30) as answer:  # noqa: S310
             ready = json.loads(answer.read())
-        expected = {"status": "ok", "checks": {"database": "ok", "cache": "ok", "storage": "ok", "tasks": "ok"}}
+        checks = {"database": "ok", "cache": "ok", "storage": "ok", "tasks": "ok", "antivirus": "ok"}
+        expected = {"status": "ok", "checks": checks}
         if ready != expected:
             self.failures.append(f"/readyz answered {ready}")
         deadline = time.monotonic() + HEALTH_SECONDS
@@ -399,7 +407,34 @@ class ComposeCheck(ProdCheck):
                 self.failures.append(f"the worker's healthcheck is {health}")
                 return
             time.sleep(2)
-        self.notes.append("health: /healthz 200, /readyz ok (database, cache, storage, tasks), worker healthy")
+        self.notes.append(
+            "health: /healthz 200, /readyz ok (database, cache, storage, tasks, antivirus), worker healthy"
+        )
+
+    def malware_scan(self) -> None:
+        """The worker had the claim's attachment scanned by the clamav service (clean), and that clamd finds the
+        EICAR test string when the worker container streams it (the app's own client, CLAMD_URL of the env file)."""
+        import psycopg
+
+        deadline = time.monotonic() + DELIVERY_SECONDS
+        with psycopg.connect(f"{self.server_url}/{self.db}", autocommit=True) as conn:
+            while True:
+                rows = conn.execute("SELECT scan_status FROM claims_attachment").fetchall()
+                if (rows and all(status != "pending" for (status,) in rows)) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+        if [status for (status,) in rows] != ["clean"]:
+            self.failures.append(f"clamav: the attachment's scan is {rows}, not clean")
+            return
+        found = (
+            self.dc("exec", "-T", "worker", *MANAGE, "shell", "-v", "0", "-c", EICAR_SCAN, check=False)
+            .stdout.decode()
+            .strip()
+        )
+        if "EICAR" not in found:
+            self.failures.append(f"clamav: the EICAR test string was not found: {found!r}")
+        else:
+            self.notes.append(f"clamav: the attachment scanned clean; the EICAR test string found ({found})")
 
     # --- Backup and restore -------------------------------------------------------------------------------------
 
@@ -452,6 +487,7 @@ class ComposeCheck(ProdCheck):
             self.step("worker delivered", lambda: self.worker_delivered(claim))
             self.step("SMTP and SMS gateway", lambda: self.delivered_outside(claim))
             self.step("S3 bucket", self.check_s3)
+            self.step("malware scan (clamav service)", self.malware_scan)
             self.step("health: /healthz, /readyz, the worker's healthcheck", self.health)
             if self.redis_keys() - redis_before:
                 self.notes.append("Redis: the portal wrote its keys (sessions, rate limits)")
@@ -480,8 +516,9 @@ class ComposeCheck(ProdCheck):
             text.replace(
                 "not covered: real AWS S3 (IAM policies, encryption at rest, the network; moto stands in), "
                 "SMTP (console backend), a real TLS proxy",
-                "not covered: the official PostgreSQL, Redis, SeaweedFS and Caddy images (Debian's packages stand in, "
-                "and moto for the S3 store), Let's Encrypt, a real SMTP relay and SMS gateway",
+                "not covered: the official PostgreSQL, Redis, SeaweedFS, Caddy and ClamAV images (Debian's packages "
+                "stand in, moto for the S3 store, and clamd knows only the EICAR test signatures), Let's Encrypt, a "
+                "real SMTP relay and SMS gateway",
             )
             .replace("server and worker output", "the containers' output")
             .replace("server.log", "compose.log")

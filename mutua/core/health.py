@@ -1,9 +1,10 @@
 """Health endpoints, for the compose healthchecks, a load balancer and an uptime monitor (docs/operations.md, Monitor).
 
 - `/healthz`: the process answers. No database, no cache: cheap enough to ask every few seconds.
-- `/readyz`: the database, the cache, the file storage and the task queue answer in time (django-health-check's
-  checks, run together). 200 when all do, 503 otherwise; the body names each check and says `ok` or `failing`,
-  nothing else: no error text, no host, nothing about members. The reason of a failure goes to the log.
+- `/readyz`: the database, the cache, the file storage, the task queue and, when CLAMD_URL is set, the malware
+  scanner answer in time (django-health-check's checks, run together). 200 when all do, 503 otherwise; the body
+  names each check and says `ok` or `failing`, nothing else: no error text, no host, nothing about members. The
+  reason of a failure goes to the log.
 
 Both are public (`login_not_required`), never cached, and exempt from the HTTPS redirect so that a probe over plain
 HTTP on the private network gets an answer.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
@@ -70,8 +72,27 @@ class TaskQueue(HealthCheck):
             raise ServiceUnavailable(problem)
 
 
+# Checks of other apps (mutua.documents: the malware scanner), registered by their AppConfig.ready: each factory
+# gives its check, or None when the service it asks about is not configured.
+_REGISTERED: dict[str, Callable[[], HealthCheck | None]] = {}
+
+
+def readiness_check_register(name: str, factory: Callable[[], HealthCheck | None]) -> None:
+    _REGISTERED[name] = factory
+
+
 def readiness_checks() -> dict[str, HealthCheck]:
-    return {"database": Database(), "cache": Cache(), "storage": FileStorage(), "tasks": TaskQueue()}
+    checks: dict[str, HealthCheck] = {
+        "database": Database(),
+        "cache": Cache(),
+        "storage": FileStorage(),
+        "tasks": TaskQueue(),
+    }
+    for name, factory in _REGISTERED.items():
+        check = factory()
+        if check is not None:
+            checks[name] = check
+    return checks
 
 
 async def readiness(names: list[str] | None = None) -> dict[str, HealthCheckResult]:

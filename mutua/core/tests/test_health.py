@@ -63,6 +63,19 @@ def test_readyz_fails_when_the_storage_does_not_answer(client, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_readyz_asks_the_malware_scanner_when_one_is_configured(client, clamd, settings):
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json()["checks"]["antivirus"] == "ok"
+    settings.CLAMD_URL = "tcp://127.0.0.1:9"  # nothing listens there: uploads would wait for their scan
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "failing",
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok", "tasks": "ok", "antivirus": "failing"},
+    }
+
+
+@pytest.mark.django_db
 def test_the_health_endpoints_answer_plain_http_probes_in_production(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
