@@ -131,7 +131,7 @@ def claim_review(request: SignedInRequest, pk: int) -> HttpResponse:
             "beneficiaries": list(member.beneficiaries.all()),
             "standing": member_standing(member=member),
             "registry_changed_at": member_last_change_by(member=member, username=REGISTRY_USERNAME),
-            "duplicates": claim_duplicates(claim=claim),
+            "duplicates": claim_duplicates(claim=claim, every_member=True),
             "amount_mismatches": claim_selectors.claim_amount_mismatches(claim=claim),
             "settlements": settlements,
             "settlements_total": claim_selectors.settlements_total(settlements),

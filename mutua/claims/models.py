@@ -170,6 +170,8 @@ class ClaimDocument(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("documento")
         verbose_name_plural = _("documenti")
+        # The operator's duplicate check looks the same number up in every member's claims.
+        indexes = [models.Index(fields=["number"], name="claim_document_number_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(doc_type__in=DocumentType.values), name="claim_document_type_valid"
@@ -204,6 +206,8 @@ class Attachment(StoredFile):
     class Meta(StoredFile.Meta):
         verbose_name = _("allegato")
         verbose_name_plural = _("allegati")
+        # The operator's duplicate check looks the same file up in every member's claims (selectors.claim_duplicates).
+        indexes = [models.Index(fields=["sha256"], name="attachment_sha256_idx")]
 
 
 class ClaimEvent(models.Model):

@@ -183,23 +183,31 @@ def submission_for_member(*, member: Member, token: str) -> ClaimSubmission | No
 
 @dataclass(frozen=True)
 class DuplicateWarning:
-    """`document` of the claim under review looks like `other`, already sent by the same member."""
+    """`document` of the claim under review looks like `other`, already sent by the same member (or, for operators,
+    by another member: `other_member`)."""
 
     document: ClaimDocument
     other: ClaimDocument
     same_file: bool  # the very same file (SHA-256); otherwise same number, date, amount and provider
     # The same provider's tax code read from both files (mutua.claims.reading) and the same document number.
     same_provider_number: bool = False
+    other_member: bool = False  # `other` belongs to another member's claim (only with every_member=True)
 
 
 def _document_key(d: ClaimDocument) -> tuple[str, object, object, str]:
     return (d.number.strip().lower(), d.issue_date, d.amount, " ".join(d.provider_name.lower().split()))
 
 
-def claim_duplicates(*, claim: Claim) -> list[DuplicateWarning]:
+def claim_duplicates(*, claim: Claim, every_member: bool = False) -> list[DuplicateWarning]:
     """Likely duplicates of the claim's documents in any of the member's sent claims, this one included.
 
-    Two queries whatever the number of documents; the claim's documents and attachments are read from the
+    With `every_member` (the operator's review) the same file and the same number, date, amount and provider are
+    looked for in every member's sent claims too: the same invoice sent by two members, e.g. two spouses who are
+    both members. The member's own page never says anything about another member's claims. The provider's tax code
+    read from the files is compared within the member's claims only (it lives inside the stored proposals, which no
+    index reaches).
+
+    Three queries at most whatever the number of documents; the claim's documents and attachments are read from the
     caller's prefetch when there is one.
     """
     documents = list(claim.documents.all())
@@ -207,7 +215,8 @@ def claim_duplicates(*, claim: Claim) -> list[DuplicateWarning]:
     for d in documents:
         for a in d.attachments.all():
             by_hash.setdefault(a.sha256, []).append(d)
-    sent = Q(claim__member_id=claim.member_id) & ~Q(claim__status=ClaimStatus.DRAFT)
+    mine = Q() if every_member else Q(claim__member_id=claim.member_id)
+    sent = mine & ~Q(claim__status=ClaimStatus.DRAFT)
     warnings: list[DuplicateWarning] = []
     seen: set[frozenset[int]] = set()
 
@@ -217,14 +226,18 @@ def claim_duplicates(*, claim: Claim) -> list[DuplicateWarning]:
             seen.add(pair)
             warnings.append(
                 DuplicateWarning(
-                    document=document, other=other, same_file=same_file, same_provider_number=provider_number
+                    document=document,
+                    other=other,
+                    same_file=same_file,
+                    same_provider_number=provider_number,
+                    other_member=other.claim.member_id != claim.member_id,
                 )
             )
 
     if by_hash:
         matches = (
             Attachment.objects.filter(sha256__in=list(by_hash))
-            .filter(document__claim__member_id=claim.member_id)
+            .filter(Q() if every_member else Q(document__claim__member_id=claim.member_id))
             .exclude(document__claim__status=ClaimStatus.DRAFT)
             .select_related("document__claim")
             .order_by("document__created_at", "pk")

@@ -296,6 +296,22 @@ def test_review_warns_of_likely_duplicates_and_lists_this_years_settlements(clie
     assert f"Pratica n. {settled.document.claim_id}" in page and "€ 55,50" in page
 
 
+def test_review_warns_of_the_same_file_in_another_members_claim_the_member_is_not_told(client, operator, member):
+    other = sent_claim(MemberFactory(), upload=samples.jpeg_upload())
+    claim = sent_claim(member, number="99", upload=samples.jpeg_upload("copia.jpg"))  # the same bytes
+    client.force_login(operator)
+    page = client.get(review_url(claim)).content.decode()
+    assert f"lo stesso file è già nel documento Fattura 12/2026 della pratica n. {other.pk}" in page
+    assert "È la pratica di un altro socio." in page
+    # The member's own draft with that file: the portal says nothing about another member's claim.
+    draft = services.draft_start(member=member, actor=member.user)
+    services.document_add(claim=draft, actor=member.user, data=data(), files=[samples.jpeg_upload("di nuovo.jpg")])
+    client.force_login(member.user)
+    page = client.get(reverse("portal:claim_draft", args=[draft.pk])).content.decode()
+    assert "Documenti forse già inviati" in page  # its own claim, sent before with the same file
+    assert f"pratica n. {claim.pk}" in page and f"pratica n. {other.pk}" not in page
+
+
 def test_review_page_runs_a_constant_number_of_queries(client, operator, member, claim):
     client.force_login(operator)
     client.get("/")  # the first request of a session records it (usersessions)

@@ -389,6 +389,20 @@ def test_other_members_documents_and_drafts_are_not_duplicates(member, operator)
     assert claim_duplicates(claim=claim) == []
 
 
+def test_the_operator_sees_the_same_invoice_sent_by_another_member(member, operator):
+    spouse = MemberFactory()  # e.g. a spouse who is a member too, sending the same invoice
+    theirs = sent_claim(spouse, number="7", upload=samples.jpeg_upload())
+    copied = sent_claim(member, number="8", upload=samples.jpeg_upload("fattura.jpg"))  # same bytes, another number
+    claim = sent_claim(member, number="7", upload=samples.pdf_upload())  # same number, date, amount, provider
+    assert claim.pk == copied.pk  # the second submission joined the open claim (the guide's rule)
+    assert claim_duplicates(claim=claim) == []  # what the member is told: nothing about another member's claims
+    found = claim_duplicates(claim=claim, every_member=True)
+    assert sorted((w.document.number, w.other.claim_id, w.same_file, w.other_member) for w in found) == [
+        ("7", theirs.pk, False, True),
+        ("8", theirs.pk, True, True),
+    ]
+
+
 def test_regional_operator_role_exists_with_an_office(db):
     from mutua.members.models import RegionalOffice
 
