@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from mutua.accounts.models import Role, User
@@ -68,7 +70,14 @@ class MemberSync(EntitySync):
 
     def apply(self, rows: list[CleanRow]) -> Outcome:
         codes = [row.data["code"] for row in rows]
-        existing = {member.code: member for member in Member.objects.filter(bulk.among(Member, "code", codes))}
+        # The mobile as stored (E.164 text): turned into a PhoneNumber, it would be parsed once more per row.
+        stored_mobile = RawSQL(f'"{Member._meta.db_table}"."mobile"', [], output_field=CharField())  # noqa: S611
+        existing = {
+            member.code: member
+            for member in Member.objects.filter(bulk.among(Member, "code", codes))
+            .defer("mobile", "pending_mobile")
+            .annotate(stored_mobile=stored_mobile)
+        }
         taken = {
             fiscal_code: code
             for fiscal_code, code in Member.objects.filter(
@@ -168,9 +177,7 @@ class MemberSync(EntitySync):
             value = data[name]
             if name in KEPT_WHEN_EMPTY and not value:
                 continue
-            current = getattr(member, name)
-            if name == "mobile":
-                current = current.as_e164 if current else ""
+            current = (member.stored_mobile or "") if name == "mobile" else getattr(member, name)  # type: ignore[attr-defined]
             if name in VERIFIED_CONTACTS and current.lower() == value.lower():
                 continue
             if current == value:
