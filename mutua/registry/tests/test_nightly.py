@@ -164,22 +164,22 @@ def test_the_newest_objects_under_the_prefix_are_imported_once(
     bucket: Any, supervisors: None, django_capture_on_commit_callbacks
 ) -> None:
     for name in ("sedi.csv", "forme.csv", "soci.csv"):
-        upload(bucket, f"notte/{name.replace('.csv', '-2026-12-06.csv')}", (EXAMPLES / name).read_bytes())
+        upload(bucket, f"notte/{name.replace('.csv', '-notte.csv')}", (EXAMPLES / name).read_bytes())
     upload(bucket, "notte/archivio/soci-vecchio.csv", b"code;nome\n1;Mario\n")  # deeper: not looked at
     upload(bucket, "altro/sedi.csv", b"code;nome\n1;Mario\n")  # another prefix
     upload(bucket, "notte/leggimi.pdf", b"%PDF-1.4")  # not a registry file
 
     output = nightly(django_capture_on_commit_callbacks)
 
-    assert "soci-2026-12-06.csv: Completata" in output
+    assert "soci-notte.csv: Completata" in output
     runs = RegistryRun.objects.order_by("id")
-    assert [run.file_name for run in runs] == ["sedi-2026-12-06.csv", "forme-2026-12-06.csv", "soci-2026-12-06.csv"]
+    assert [run.file_name for run in runs] == ["sedi-notte.csv", "forme-notte.csv", "soci-notte.csv"]
     assert {run.status for run in runs} == {RunStatus.DONE}
     assert {run.source for run in runs} == {RunSource.NIGHTLY}
     assert runs.get(entity="members").full
     assert Member.objects.count() == 3
     assert sorted(m.to[0] for m in mail.outbox) == ["a@mutua.example", "b@mutua.example"]
-    assert "soci-2026-12-06.csv: Completata. Soci: nuovi 3" in mail.outbox[0].body
+    assert "soci-notte.csv: Completata. Soci: nuovi 3" in mail.outbox[0].body
 
     mail.outbox.clear()
     assert "Nessun file nuovo." in nightly(django_capture_on_commit_callbacks)
