@@ -279,16 +279,23 @@ STORAGES: dict[str, dict[str, object]] = {
         )
     },
 }
+# The S3 service and key, shared by the files' bucket and the registry's nightly exports (REGISTRY_IMPORT_URL).
+S3_CONNECTION: dict[str, str | None] = {
+    "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # unset: AWS itself
+    "region_name": os.environ.get("AWS_S3_REGION_NAME") or "eu-south-1",
+    # Unset: boto3 finds credentials itself (its environment variables, an instance or task role).
+    "aws_access_key_id": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+    "aws_secret_access_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+}
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # unset: AWS itself
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or "eu-south-1",
-            # Unset: boto3 finds credentials itself (its environment variables, an instance or task role).
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "endpoint_url": S3_CONNECTION["endpoint_url"],
+            "region_name": S3_CONNECTION["region_name"],
+            "access_key": S3_CONNECTION["aws_access_key_id"],
+            "secret_key": S3_CONNECTION["aws_secret_access_key"],
             "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix, to share a bucket
             "default_acl": None,
             "querystring_auth": True,
@@ -363,6 +370,8 @@ REGISTRY_IMPORT_MAX_MB = int(os.environ.get("REGISTRY_IMPORT_MAX_MB", "512"))
 REGISTRY_ERRORS_DIR = env_path("REGISTRY_ERRORS_DIR", VAR_DIR / "registry-errors")
 # The folder the registry drops its nightly exports in (empty: no nightly import); its members file is the full list.
 REGISTRY_IMPORT_DIR = os.environ.get("REGISTRY_IMPORT_DIR", "")
+# Or an S3 prefix the registry uploads them to, s3://bucket/prefix/, reached with S3_CONNECTION (empty: none).
+REGISTRY_IMPORT_URL = os.environ.get("REGISTRY_IMPORT_URL", "")
 # Dichiarazione di accessibilità: the day the mutual last reviewed it (ISO date), printed on the statement.
 MUTUA_ACCESSIBILITY_REVIEWED_ON = os.environ.get("MUTUA_ACCESSIBILITY_REVIEWED_ON", "2026-12-07")
 # Where members reach this portal: verification links printed (as QR codes) on the documents it issues.
@@ -457,7 +466,8 @@ SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "3"))
 SCHEDULE_PURGE_DRAFTS = os.environ.get("SCHEDULE_PURGE_DRAFTS") or "30 2 * * *"
 SCHEDULE_SUSPENSION_REMINDERS = os.environ.get("SCHEDULE_SUSPENSION_REMINDERS") or "0 8 * * *"
 SCHEDULE_PRUNE_TASK_RESULTS = os.environ.get("SCHEDULE_PRUNE_TASK_RESULTS") or "0 3 * * *"
-# Nightly: the newest registry files in REGISTRY_IMPORT_DIR, each imported once (manage.py import_registry_nightly).
+# Nightly: the newest registry files in REGISTRY_IMPORT_DIR or REGISTRY_IMPORT_URL, each imported once
+# (manage.py import_registry_nightly).
 SCHEDULE_REGISTRY_IMPORT = os.environ.get("SCHEDULE_REGISTRY_IMPORT") or "30 1 * * *"
 # Every minute: tasks and messages left by a worker that died are taken up again (manage.py recover_deliveries).
 SCHEDULE_RECOVER_DELIVERIES = os.environ.get("SCHEDULE_RECOVER_DELIVERIES") or "* * * * *"

@@ -108,7 +108,9 @@ def registry_runs(request: SignedInRequest) -> HttpResponse:
 @require_GET
 def registry_run(request: SignedInRequest, pk: int) -> HttpResponse:
     """One run: the check's summary and the confirm button, the progress while it runs, the outcome."""
-    run = get_object_or_404(RegistryRun.objects.select_related("created_by", "confirmed_by"), pk=pk)
+    run = runs.run_with_progress(
+        get_object_or_404(RegistryRun.objects.select_related("created_by", "confirmed_by"), pk=pk)
+    )
     return render(
         request,
         "backoffice/registry_run.html",

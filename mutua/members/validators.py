@@ -15,7 +15,7 @@ CODE_LENGTH = 12
 
 
 def normalize_fiscal_code(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+    return "".join((value or "").split()).upper()  # white space removed, as re.sub(r"\s+", "") but faster
 
 
 def validate_fiscal_code(value: str) -> None:
@@ -73,7 +73,7 @@ def validate_user_code(value: str) -> None:
 
 
 def normalize_iban(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+    return "".join((value or "").split()).upper()
 
 
 def validate_iban(value: str) -> None:

@@ -6,16 +6,21 @@ batches do the same work."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import AutoField, BigAutoField, Field, Model
-from django.db.models.expressions import DatabaseDefault, Value
+from django.db.models import AutoField, BigAutoField, BooleanField, Field, Model, Q
+from django.db.models.expressions import DatabaseDefault, RawSQL, Value
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
 BATCH = 1000
+PLAIN = frozenset({str, int, bool, Decimal, dt.date, dt.datetime})  # sent as they are
 
 
 def _fields(model: type[Model], names: Sequence[str] | None = None) -> list[Field[Any, Any]]:
@@ -28,17 +33,38 @@ def _fields(model: type[Model], names: Sequence[str] | None = None) -> list[Fiel
     ]
 
 
-def _value(obj: Model, field: Field[Any, Any], *, adding: bool) -> Any:
+def among(model: type[Model], name: str, values: Iterable[Any]) -> Q | RawSQL:
+    """A filter `name IN (values)` for a chunk's codes or ids. On PostgreSQL it is `= ANY(%s)` with one array
+    parameter: the query text does not grow with the chunk, and psycopg does not re-parse thousands of
+    placeholders at every query (it caches only short queries)."""
+    values = list(values)
+    if connection.vendor != "postgresql":
+        return Q(**{f"{name}__in": values})
+    column = model._meta.get_field(name).column  # type: ignore[union-attr]
+    sql = f'"{model._meta.db_table}"."{column}" = ANY(%s)'  # names from the model's metadata
+    return RawSQL(sql, [values], output_field=BooleanField())  # noqa: S611
+
+
+def _getter(field: Field[Any, Any], *, adding: bool) -> Callable[[Model], Any]:
+    """How to read the field's value to send from an object, decided once per field rather than once per row."""
     if getattr(field, "auto_now", False) or (adding and getattr(field, "auto_now_add", False)):
-        return field.pre_save(obj, add=adding)
-    value = getattr(obj, field.attname)
-    if isinstance(value, DatabaseDefault):  # a field with db_default the object did not set: that default
-        default = field.db_default
-        return default.value if isinstance(default, Value) else default
-    if hasattr(value, "as_e164"):  # a phone number
-        return value.as_e164
-    if isinstance(value, FieldFile):
-        return value.name or ""
+        return lambda obj: field.pre_save(obj, add=adding)
+    attname = field.attname
+    default = field.db_default
+    stored = default.value if isinstance(default, Value) else default
+
+    def value(obj: Model) -> Any:
+        value = getattr(obj, attname)
+        if value is None or type(value) in PLAIN:
+            return value
+        if isinstance(value, DatabaseDefault):  # a field with db_default the object did not set: that default
+            return stored
+        if hasattr(value, "as_e164"):  # a phone number
+            return value.as_e164
+        if isinstance(value, FieldFile):
+            return value.name or ""
+        return value
+
     return value
 
 
@@ -65,9 +91,10 @@ def insert(model: type[M], objects: Sequence[M], *, key: Sequence[str] = ()) -> 
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
         stage = _stage(cursor, model, columns, with_id=False)
+        getters = [_getter(field, adding=True) for field in fields]
         with cursor.copy(f'COPY "{stage}" ({quoted}) FROM STDIN') as copy:
             for obj in objects:
-                copy.write_row([_value(obj, field, adding=True) for field in fields])
+                copy.write_row([get(obj) for get in getters])
         table = model._meta.db_table
         returning = ""
         if key:
@@ -79,6 +106,70 @@ def insert(model: type[M], objects: Sequence[M], *, key: Sequence[str] = ()) -> 
             for obj in objects:
                 obj.pk = ids[tuple(getattr(obj, f.attname) for f in key_fields)]
         cursor.execute(f'DROP TABLE "{stage}"')
+
+
+def _filler(field: Field[Any, Any], now: dt.datetime) -> tuple[bool, Any]:
+    """What a new row that does not name the field gets: (True, a function called per row) or (False, a value)."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return False, now
+    if field.has_default() and callable(field.default):
+        return True, field.default
+    value = field.get_default()
+    if isinstance(value, DatabaseDefault):
+        default = field.db_default
+        return False, default.value if isinstance(default, Value) else default
+    return False, value
+
+
+def _call_per_row(function: Callable[[], Any]) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: function()
+
+
+def _constant(value: Any) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: value
+
+
+def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, key: Sequence[str] = ()) -> list[int]:
+    """Insert new rows given as {attname: value} (a model instance per row costs more than the row's own
+    checks), the fields they do not name getting their defaults as Django would give them; returns the new ids
+    in the rows' order when `key` (a unique set of columns) is given."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=BATCH)
+        return [int(obj.pk) for obj in objects] if key else []
+    fields = _fields(model)
+    now = timezone.now()
+    given = set(rows[0])  # every row names the same fields
+    readers: list[Callable[[dict[str, Any]], Any]] = []
+    for field in fields:
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if field.attname in given and not auto:
+            readers.append(operator.itemgetter(field.attname))
+            continue
+        per_row, filler = _filler(field, now)
+        readers.append(_call_per_row(filler) if per_row else _constant(filler))
+    columns = [str(field.column) for field in fields]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    ids: list[int] = []
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        stage = _stage(cursor, model, columns, with_id=False)
+        with cursor.copy(f'COPY "{stage}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([read(row) for read in readers])
+        table = model._meta.db_table
+        returning = ""
+        if key:
+            key_fields = _fields(model, key)
+            returning = " RETURNING id, " + ", ".join(f'"{f.column}"' for f in key_fields)
+        cursor.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "{stage}"{returning}')
+        if key:
+            found = {tuple(found[1:]): found[0] for found in cursor.fetchall()}
+            ids = [found[tuple(row[f.attname] for f in key_fields)] for row in rows]
+        cursor.execute(f'DROP TABLE "{stage}"')
+    return ids
 
 
 def update(model: type[M], objects: Sequence[M], names: set[str]) -> None:
@@ -94,9 +185,10 @@ def update(model: type[M], objects: Sequence[M], names: set[str]) -> None:
         cursor = wrapper.cursor
         stage = _stage(cursor, model, columns, with_id=True)
         quoted = ", ".join(f'"{c}"' for c in columns)
+        getters = [_getter(field, adding=False) for field in fields]
         with cursor.copy(f'COPY "{stage}" (id, {quoted}) FROM STDIN') as copy:
             for obj in objects:
-                copy.write_row([obj.pk, *(_value(obj, field, adding=False) for field in fields)])
+                copy.write_row([obj.pk, *(get(obj) for get in getters)])
         assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
         table = model._meta.db_table
         cursor.execute(f'UPDATE "{table}" t SET {assignments} FROM "{stage}" s WHERE t.id = s.id')

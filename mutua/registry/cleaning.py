@@ -248,6 +248,7 @@ CONTRIBUTION_COLUMNS = (
 )
 CONTRIBUTION_REQUIRED = ("code", "member_code", "plan_code", "year", "amount_due", "channel")
 DIRECT_METHODS = (ContributionMethod.SDD, ContributionMethod.TRANSFER, ContributionMethod.CARD)
+CHANNELS = tuple(ContributionChannel.values)  # read once: `.values` builds a list at every call
 
 
 def clean_contribution(values: Mapping[str, str], row: CleanRow) -> None:
@@ -266,10 +267,8 @@ def clean_contribution(values: Mapping[str, str], row: CleanRow) -> None:
     if data["amount_paid"] and data["paid_on"] is None and "paid_on" not in " ".join(row.errors):
         row.errors.append(_("paid_on: obbligatoria quando l'importo versato non è zero."))
     channel = value_of(values, "channel").lower()
-    if channel not in ContributionChannel.values:
-        row.errors.append(
-            _("channel: valore non ammesso: usa %(choices)s.") % {"choices": ", ".join(ContributionChannel.values)}
-        )
+    if channel not in CHANNELS:
+        row.errors.append(_("channel: valore non ammesso: usa %(choices)s.") % {"choices": ", ".join(CHANNELS)})
     data["channel"] = channel
     method = value_of(values, "method").lower()
     if channel == ContributionChannel.PAYROLL:

@@ -44,7 +44,6 @@ BENEFICIARY_COLUMNS = ("member_code", "relationship", "fiscal_code", "first_name
 # The people file of earlier versions: members and family members in one file, told apart by `record`.
 COLUMNS = ("record", *MEMBER_COLUMNS, *(c for c in BENEFICIARY_COLUMNS if c not in MEMBER_COLUMNS))
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
 FORBIDDEN_CHARACTERS = frozenset("<>")
 JSON_CHUNK = 1 << 16

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from mutua.accounts.models import Role, User
@@ -68,15 +70,24 @@ class MemberSync(EntitySync):
 
     def apply(self, rows: list[CleanRow]) -> Outcome:
         codes = [row.data["code"] for row in rows]
-        existing = {member.code: member for member in Member.objects.filter(code__in=codes)}
-        taken = dict(
-            Member.objects.filter(fiscal_code__in=[row.data["fiscal_code"] for row in rows])
-            .exclude(code__in=codes)
-            .values_list("fiscal_code", "code")
-        )
-        users = set(User.objects.filter(username__in=codes).values_list("username", flat=True))
+        # The mobile as stored (E.164 text): turned into a PhoneNumber, it would be parsed once more per row.
+        stored_mobile = RawSQL(f'"{Member._meta.db_table}"."mobile"', [], output_field=CharField())  # noqa: S611
+        existing = {
+            member.code: member
+            for member in Member.objects.filter(bulk.among(Member, "code", codes))
+            .defer("mobile", "pending_mobile")
+            .annotate(stored_mobile=stored_mobile)
+        }
+        taken = {
+            fiscal_code: code
+            for fiscal_code, code in Member.objects.filter(
+                bulk.among(Member, "fiscal_code", [row.data["fiscal_code"] for row in rows])
+            ).values_list("fiscal_code", "code")
+            if code not in existing
+        }
+        users = set(User.objects.filter(bulk.among(User, "username", codes)).values_list("username", flat=True))
         outcome = Outcome()
-        new: list[Member] = []
+        new: list[dict[str, Any]] = []
         relinked: list[Member] = []
         changed: list[Member] = []
         fields: set[str] = set()
@@ -105,7 +116,7 @@ class MemberSync(EntitySync):
                 self.failed(row)
                 continue
             if member is None:
-                new.append(Member(**data, regional_office_id=office_id))
+                new.append({**data, "regional_office_id": office_id})
                 outcome.new += 1
                 continue
             diff, notes = self._member_diff(member, data, office_id)
@@ -139,18 +150,21 @@ class MemberSync(EntitySync):
         bulk.insert(MemberChange, versions)
         return outcome
 
-    def _create(self, new: list[Member], relinked: list[Member]) -> None:
+    def _create(self, new: list[dict[str, Any]], relinked: list[Member]) -> None:
         """New members, each with a user whose username is the code and whose password is unusable: the member
         signs in the first time with the derived first-access password."""
         if not new and not relinked:
             return
         unusable = make_password(None)
-        users = [User(username=member.code, role=Role.MEMBER, password=unusable) for member in [*new, *relinked]]
-        bulk.insert(User, users, key=("username",))
-        for member, user in zip([*new, *relinked], users, strict=True):
-            member.user_id = user.pk
+        codes = [member["code"] for member in new] + [member.code for member in relinked]
+        users = [{"username": code, "role": Role.MEMBER, "password": unusable} for code in codes]
+        user_ids = bulk.insert_values(User, users, key=("username",))
+        for row, user_id in zip(new, user_ids, strict=False):
+            row["user_id"] = user_id
+        for member, user_id in zip(relinked, user_ids[len(new) :], strict=True):
+            member.user_id = user_id
             member.updated_at = self.context.now
-        bulk.insert(Member, new)
+        bulk.insert_values(Member, new)
         bulk_update(Member, relinked, {"user", "updated_at"})
 
     def _member_diff(
@@ -163,9 +177,7 @@ class MemberSync(EntitySync):
             value = data[name]
             if name in KEPT_WHEN_EMPTY and not value:
                 continue
-            current = getattr(member, name)
-            if name == "mobile":
-                current = current.as_e164 if current else ""
+            current = (member.stored_mobile or "") if name == "mobile" else getattr(member, name)  # type: ignore[attr-defined]
             if name in VERIFIED_CONTACTS and current.lower() == value.lower():
                 continue
             if current == value:
@@ -217,9 +229,9 @@ class BeneficiarySync(EntitySync):
         members = members_by_code(row.data["member_code"] for row in rows)
         existing = {
             (b.member_id, b.fiscal_code): b
-            for b in Beneficiary.objects.filter(member_id__in=[pk for pk, _cf in members.values()])
+            for b in Beneficiary.objects.filter(bulk.among(Beneficiary, "member", [pk for pk, _cf in members.values()]))
         }
-        outcome, new, changed, fields = Outcome(), [], [], set[str]()
+        outcome, new, changed, fields = Outcome(), list[dict[str, Any]](), list[Beneficiary](), set[str]()
         for row in rows:
             data = dict(row.data)
             code = data.pop("member_code")
@@ -232,7 +244,7 @@ class BeneficiarySync(EntitySync):
                 continue
             beneficiary = existing.get((member[0], data["fiscal_code"]))
             if beneficiary is None:
-                new.append(Beneficiary(member_id=member[0], **data))
+                new.append({"member_id": member[0], **data})
                 continue
             diff = [name for name in BENEFICIARY_FIELDS if getattr(beneficiary, name) != data[name]]
             if not diff:
@@ -243,7 +255,7 @@ class BeneficiarySync(EntitySync):
             beneficiary.updated_at = self.context.now
             fields |= set(diff)
             changed.append(beneficiary)
-        bulk.insert(Beneficiary, new)
+        bulk.insert_values(Beneficiary, new)
         bulk_update(Beneficiary, changed, fields | {"updated_at"} if fields else set())
         outcome.new, outcome.changed = len(new), len(changed)
         return outcome

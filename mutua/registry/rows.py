@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,6 @@ from mutua.registry.files import (
     ADDRESS_PARTS,
     BENEFICIARY,
     BENEFICIARY_COLUMNS,
-    DATE_FORMATS,
     EARLIEST_BIRTH_DATE,
     FORBIDDEN_CHARACTERS,
     MEMBER,
@@ -42,7 +41,17 @@ from mutua.registry.files import (
     RawRow,
 )
 
-DATE_SHAPES = {"%Y-%m-%d": re.compile(r"\d{4}-\d{1,2}-\d{1,2}"), "%d/%m/%Y": re.compile(r"\d{1,2}/\d{1,2}/\d{4}")}
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+ITALIAN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# The choices, read once: a TextChoices' `.values` builds a new list at every call, and this runs per row.
+MEMBER_KINDS = tuple(MemberKind.values)
+SEXES = tuple(Sex.values)
+POSTAL_ADDRESSES = tuple(PostalAddress.values)
+RELATIONSHIPS = tuple(Relationship.values)
+# Markup, and control characters (Unicode category C) in the Latin-1 range; str.isprintable() is False for every
+# other character of category C, which then gets the full check.
+MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -101,17 +110,17 @@ def _clean_member(values: Mapping[str, str], row: CleanRow) -> None:
     _reject_columns(values, row, allowed=MEMBER_COLUMNS)
     data = row.data
     data["code"] = code_value(values, "code", row)
-    data["kind"] = _choice(values, "kind", row, choices=MemberKind.values, default=MemberKind.ORDINARY)
+    data["kind"] = _choice(values, "kind", row, choices=MEMBER_KINDS, default=MemberKind.ORDINARY)
     data["first_name"] = text_value(values, "first_name", row, model=Member, is_required=True)
     data["last_name"] = text_value(values, "last_name", row, model=Member, is_required=True)
-    data["sex"] = _choice(values, "sex", row, choices=Sex.values, upper=True)
+    data["sex"] = _choice(values, "sex", row, choices=SEXES, upper=True)
     data["birth_date"] = _birth_date(values, "birth_date", row)
     data["fiscal_code"] = _fiscal_code(values, row, birth_date=data["birth_date"], sex=data["sex"])
     data["birth_place"] = text_value(values, "birth_place", row, model=Member)
     for prefix in ("residence", "domicile"):
         data.update(_address(values, prefix, row))
     data["postal_address"] = _choice(
-        values, "postal_address", row, choices=PostalAddress.values, default=PostalAddress.RESIDENCE
+        values, "postal_address", row, choices=POSTAL_ADDRESSES, default=PostalAddress.RESIDENCE
     )
     if data["postal_address"] == PostalAddress.DOMICILE and not data["domicile_street"]:
         row.errors.append(_("postal_address: è domicile, ma l'indirizzo di domicilio è vuoto."))
@@ -126,11 +135,11 @@ def _clean_beneficiary(values: Mapping[str, str], row: CleanRow) -> None:
     _reject_columns(values, row, allowed=BENEFICIARY_COLUMNS)
     data = row.data
     data["member_code"] = code_value(values, "member_code", row)
-    data["relationship"] = _choice(values, "relationship", row, choices=Relationship.values)
+    data["relationship"] = _choice(values, "relationship", row, choices=RELATIONSHIPS)
     data["first_name"] = text_value(values, "first_name", row, model=Beneficiary, is_required=True)
     data["last_name"] = text_value(values, "last_name", row, model=Beneficiary, is_required=True)
     data["birth_date"] = _birth_date(values, "birth_date", row)
-    sex = _choice(values, "sex", row, choices=Sex.values, upper=True, needed=False)
+    sex = _choice(values, "sex", row, choices=SEXES, upper=True, needed=False)
     data["fiscal_code"] = _fiscal_code(values, row, birth_date=data["birth_date"], sex=sex)
 
 
@@ -175,7 +184,10 @@ def text_value(
             % {"column": column, "max": max_length, "n": len(value)}
         )
         return ""
-    if any(c in FORBIDDEN_CHARACTERS or unicodedata.category(c).startswith("C") for c in value):
+    if FORBIDDEN.search(value) or (
+        not value.isprintable()
+        and any(c in FORBIDDEN_CHARACTERS or unicodedata.category(c).startswith("C") for c in value)
+    ):
         row.errors.append(
             _("%(column)s: contiene caratteri non ammessi (< > o caratteri di controllo).") % {"column": column}
         )
@@ -183,6 +195,7 @@ def text_value(
     return value
 
 
+@functools.cache
 def _max_length(model: type[Model], column: str) -> int:
     return int(getattr(model._meta.get_field(column), "max_length", 0) or 0)
 
@@ -192,7 +205,7 @@ def _choice(
     column: str,
     row: CleanRow,
     *,
-    choices: list[str],
+    choices: Sequence[str],
     default: str = "",
     upper: bool = False,
     needed: bool = True,
@@ -228,22 +241,24 @@ def _birth_date(values: Mapping[str, str], column: str, row: CleanRow) -> dt.dat
     if not value:
         required(column, row)
         return None
-    for date_format in DATE_FORMATS:
-        try:
-            parsed = dt.datetime.strptime(value, date_format).date()
-        except ValueError:
-            if DATE_SHAPES[date_format].fullmatch(value):
-                row.errors.append(
-                    _("%(column)s: la data %(value)s non esiste nel calendario.") % {"column": column, "value": value}
-                )
-                return None
-            continue
-        if not EARLIEST_BIRTH_DATE <= parsed <= dt.date.today():
-            row.errors.append(_("%(column)s: data di nascita fuori dall'intervallo ammesso.") % {"column": column})
-            return None
-        return parsed
-    row.errors.append(_("%(column)s: data non valida: usa AAAA-MM-GG o GG/MM/AAAA.") % {"column": column})
-    return None
+    if match := ISO_DATE.fullmatch(value):
+        year, month, day = match.groups()
+    elif match := ITALIAN_DATE.fullmatch(value):
+        day, month, year = match.groups()
+    else:
+        row.errors.append(_("%(column)s: data non valida: usa AAAA-MM-GG o GG/MM/AAAA.") % {"column": column})
+        return None
+    try:
+        parsed = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        row.errors.append(
+            _("%(column)s: la data %(value)s non esiste nel calendario.") % {"column": column, "value": value}
+        )
+        return None
+    if not EARLIEST_BIRTH_DATE <= parsed <= dt.date.today():
+        row.errors.append(_("%(column)s: data di nascita fuori dall'intervallo ammesso.") % {"column": column})
+        return None
+    return parsed
 
 
 def _fiscal_code(values: Mapping[str, str], row: CleanRow, *, birth_date: dt.date | None, sex: str) -> str:
@@ -325,16 +340,15 @@ def _mobile(values: Mapping[str, str], column: str, row: CleanRow) -> str:
         number = phonenumbers.parse(value, "IT")
     except phonenumbers.NumberParseException:
         number = None
+    # A number of a mobile type is a valid number: the validity check (as costly again) only tells the two
+    # reasons apart when it is not one.
+    if number is not None and phonenumbers.number_type(number) in MOBILE_TYPES:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if number is None or not phonenumbers.is_valid_number(number):
         row.errors.append(_("%(column)s: numero di telefono non valido.") % {"column": column})
-        return ""
-    if phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
+    else:
         row.errors.append(_("%(column)s: il numero non è un cellulare.") % {"column": column})
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return ""
 
 
 def _iban(values: Mapping[str, str], column: str, row: CleanRow) -> str:

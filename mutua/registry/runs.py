@@ -5,7 +5,9 @@ the history supervisors read."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -14,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
@@ -106,9 +109,10 @@ def _local_copy(run: RegistryRun) -> Iterator[Path]:
 
 def _progress(run_id: int) -> tuple[Callable[[str, int, int, int], None], Callable[[], None]]:
     """Progress written through a connection of its own, committed at once, so the page sees it while the import's
-    transaction is open. SQLite allows one writer at a time: there the page sees the outcome only."""
+    transaction is open. SQLite allows one writer at a time, and the import's transaction is it: there the progress
+    goes to a small file instead (see progress_path)."""
     if connection.vendor != "postgresql":
-        return (lambda *args: None), (lambda: None)
+        return _progress_to_file(run_id)
     side = connections.create_connection("default")
     last = [0.0]
 
@@ -124,6 +128,41 @@ def _progress(run_id: int) -> tuple[Callable[[str, int, int, int], None], Callab
             )
 
     return write, side.close
+
+
+def progress_path(run_id: int) -> Path:
+    """Where the worker leaves a run's progress on SQLite: an SQLite portal is one machine, so the worker and the
+    web server share this folder."""
+    return Path(settings.VAR_DIR) / "registry-progress" / f"{run_id}.json"
+
+
+def _progress_to_file(run_id: int) -> tuple[Callable[[str, int, int, int], None], Callable[[], None]]:
+    path = progress_path(run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    last = [0.0]
+
+    def write(entity: str, rows: int, position: int, size: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_SECONDS:
+            return
+        last[0] = now
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"rows": rows, "bytes": position}), encoding="utf-8")
+        os.replace(temporary, path)  # the page never reads half a file
+
+    return write, lambda: path.unlink(missing_ok=True)
+
+
+def run_with_progress(run: RegistryRun) -> RegistryRun:
+    """The run with the rows and bytes read so far: on PostgreSQL they are in its row already; on SQLite they are
+    read from the worker's progress file while the run is in progress."""
+    if run.in_progress and connection.vendor != "postgresql":
+        try:
+            progress = json.loads(progress_path(run.pk).read_text(encoding="utf-8"))
+            run.rows_read, run.bytes_read = int(progress["rows"]), int(progress["bytes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # not started yet, or just finished: the row's own values
+    return run
 
 
 def summary_of(report: ImportReport) -> dict[str, Any]:

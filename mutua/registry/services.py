@@ -375,6 +375,13 @@ def _mark_duplicates(sync: EntitySync, rows: list[CleanRow]) -> None:
         with connection.cursor() as cursor:
             earlier: dict[str, int] = {}
             keys = list(keyed)
+            if connection.vendor == "postgresql":  # one array parameter: see bulk.among
+                cursor.execute(
+                    f"SELECT key, line FROM {SEEN_TABLE} WHERE kind = %s AND key = ANY(%s)",  # noqa: S608
+                    [label, keys],
+                )
+                earlier.update(cursor.fetchall())
+                keys = []
             for start in range(0, len(keys), 500):
                 part = keys[start : start + 500]
                 placeholders = ", ".join(["%s"] * len(part))

@@ -112,7 +112,9 @@ def members_by_code(codes: Iterable[str]) -> dict[str, tuple[int, str]]:
     """code → (id, codice fiscale) of the members named by a chunk."""
     return {
         code: (pk, cf)
-        for code, pk, cf in Member.objects.filter(code__in=set(codes)).values_list("code", "id", "fiscal_code")
+        for code, pk, cf in Member.objects.filter(bulk.among(Member, "code", set(codes))).values_list(
+            "code", "id", "fiscal_code"
+        )
     }
 
 
@@ -151,7 +153,10 @@ class SimpleSync(EntitySync):
         return str(row.data["code"])
 
     def apply(self, rows: list[CleanRow]) -> Outcome:
-        existing = {obj.code: obj for obj in self.model.objects.filter(code__in=[row.data["code"] for row in rows])}
+        existing = {
+            obj.code: obj
+            for obj in self.model.objects.filter(bulk.among(self.model, "code", [row.data["code"] for row in rows]))
+        }
         outcome, new, changed, fields = Outcome(), [], [], set[str]()
         for row in rows:
             obj = existing.get(row.data["code"])
@@ -209,26 +214,26 @@ class EnrollmentSync(EntitySync):
         member_ids = [pk for pk, _cf in members.values()]
         family: dict[tuple[int, str], int] = {
             (member_id, cf): pk
-            for member_id, cf, pk in Beneficiary.objects.filter(member_id__in=member_ids).values_list(
-                "member_id", "fiscal_code", "id"
-            )
+            for member_id, cf, pk in Beneficiary.objects.filter(
+                bulk.among(Beneficiary, "member", member_ids)
+            ).values_list("member_id", "fiscal_code", "id")
         }
         existing = {
             (e["member_id"], e["plan_id"], e["start_date"]): e
-            for e in Enrollment.objects.filter(member_id__in=member_ids).values(
+            for e in Enrollment.objects.filter(bulk.among(Enrollment, "member", member_ids)).values(
                 "id", "member_id", "plan_id", "start_date", "end_date"
             )
         }
         through = Enrollment.beneficiaries.through
         linked: dict[int, set[int]] = defaultdict(set)
         for enrollment_id, beneficiary_id in through.objects.filter(
-            enrollment_id__in=[e["id"] for e in existing.values()]
+            bulk.among(through, "enrollment", [e["id"] for e in existing.values()])
         ).values_list("enrollment_id", "beneficiary_id"):
             linked[enrollment_id].add(beneficiary_id)
         outcome = Outcome()
-        new: list[tuple[Enrollment, set[int]]] = []
+        new: list[tuple[dict[str, Any], set[int]]] = []
         ended: list[Enrollment] = []
-        links_add: list[Any] = []
+        links_add: list[dict[str, int]] = []
         links_remove: list[tuple[int, int]] = []
         for row in rows:
             data = row.data
@@ -251,12 +256,12 @@ class EnrollmentSync(EntitySync):
             if current is None:
                 new.append(
                     (
-                        Enrollment(
-                            member_id=member[0],
-                            plan_id=plan_id,
-                            start_date=data["start_date"],
-                            end_date=data["end_date"],
-                        ),
+                        {
+                            "member_id": member[0],
+                            "plan_id": plan_id,
+                            "start_date": data["start_date"],
+                            "end_date": data["end_date"],
+                        },
                         wanted,
                     )
                 )
@@ -268,14 +273,24 @@ class EnrollmentSync(EntitySync):
             outcome.changed += 1
             if current["end_date"] != data["end_date"]:
                 ended.append(Enrollment(id=current["id"], end_date=data["end_date"]))
-            links_add += [through(enrollment_id=current["id"], beneficiary_id=b) for b in wanted - have]
+            links_add += [{"enrollment_id": current["id"], "beneficiary_id": b} for b in wanted - have]
             links_remove += [(current["id"], b) for b in have - wanted]
-        bulk.insert(Enrollment, [enrollment for enrollment, _w in new], key=("member", "plan", "start_date"))
-        for enrollment, wanted in new:
-            links_add += [through(enrollment_id=enrollment.pk, beneficiary_id=b) for b in wanted]
-        bulk.insert(through, links_add)
-        for enrollment_id, beneficiary_id in links_remove:
-            through.objects.filter(enrollment_id=enrollment_id, beneficiary_id=beneficiary_id).delete()
+        ids = bulk.insert_values(
+            Enrollment, [enrollment for enrollment, _w in new], key=("member", "plan", "start_date")
+        )
+        for enrollment_id, (_enrollment, wanted) in zip(ids, new, strict=True):
+            links_add += [{"enrollment_id": enrollment_id, "beneficiary_id": b} for b in wanted]
+        bulk.insert_values(through, links_add)
+        if links_remove:  # one query for the chunk: the pairs' link ids
+            pairs = set(links_remove)
+            stale = [
+                pk
+                for pk, enrollment_id, beneficiary_id in through.objects.filter(
+                    enrollment_id__in={e for e, _b in pairs}
+                ).values_list("id", "enrollment_id", "beneficiary_id")
+                if (enrollment_id, beneficiary_id) in pairs
+            ]
+            through.objects.filter(id__in=stale).delete()
         bulk_update(Enrollment, ended, {"end_date"})
         outcome.new = len(new)
         return outcome
@@ -319,16 +334,16 @@ class ContributionSync(EntitySync):
         members = members_by_code(row.data["member_code"] for row in rows)
         enrollments: dict[tuple[int, int], list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
         for pk, member_id, plan, start, end in Enrollment.objects.filter(
-            member_id__in=[pk for pk, _cf in members.values()]
+            bulk.among(Enrollment, "member", [pk for pk, _cf in members.values()])
         ).values_list("id", "member_id", "plan_id", "start_date", "end_date"):
             enrollments[(member_id, plan)].append((pk, start, end))
         existing = {
             c["registry_code"]: c
-            for c in Contribution.objects.filter(registry_code__in=[row.data["registry_code"] for row in rows]).values(
-                "id", "registry_code", *CONTRIBUTION_FIELDS
-            )
+            for c in Contribution.objects.filter(
+                bulk.among(Contribution, "registry_code", [row.data["registry_code"] for row in rows])
+            ).values("id", "registry_code", *CONTRIBUTION_FIELDS)
         }
-        outcome, new, changed, fields = Outcome(), [], [], set[str]()
+        outcome, new, changed, fields = Outcome(), list[dict[str, Any]](), list[Contribution](), set[str]()
         for row in rows:
             data = row.data
             found = known_member_and_plan(row, members, self.plans, self.context)
@@ -354,7 +369,7 @@ class ContributionSync(EntitySync):
             } | {"member_id": member[0], "enrollment_id": enrollment_id}
             current = existing.get(data["registry_code"])
             if current is None:
-                new.append(Contribution(registry_code=data["registry_code"], **values))
+                new.append({"registry_code": data["registry_code"], **values})
                 continue
             diff = changed_fields(current, values, CONTRIBUTION_FIELDS)
             if not diff:
@@ -362,7 +377,7 @@ class ContributionSync(EntitySync):
                 continue
             changed.append(Contribution(**(current | diff)))
             fields |= diff.keys()
-        bulk.insert(Contribution, new)
+        bulk.insert_values(Contribution, new)
         bulk_update(Contribution, changed, fields)
         outcome.new, outcome.changed = len(new), len(changed)
         return outcome

@@ -201,3 +201,36 @@ def test_the_claim_page_says_when_the_registry_last_changed_the_member(client, o
 
     assert "01/06/2026 08:00" in page
     assert "Assente dall'elenco completo del registro dal 10/06/2026" in page
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL: the progress is in the run's row")
+def test_on_sqlite_the_page_shows_the_rows_read_while_the_import_runs(
+    client, supervisor, django_capture_on_commit_callbacks, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mutua.registry import runs
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(runs, "PROGRESS_SECONDS", 0)
+    client.force_login(supervisor)
+    run = checked_run(client, django_capture_on_commit_callbacks, "soci.csv")
+    pages: list[str] = []
+    original = runs.registry_import
+
+    def import_and_look(**kwargs: Any) -> Any:
+        progress = kwargs["progress"]
+
+        def progress_and_look(*args: Any) -> None:
+            progress(*args)  # the worker writes its progress, then a supervisor reloads the page
+            pages.append(client.get(reverse("backoffice:registry_run", args=[run.pk])).content.decode())
+
+        return original(**{**kwargs, "progress": progress_and_look})
+
+    monkeypatch.setattr(runs, "registry_import", import_and_look)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("backoffice:registry_run_confirm", args=[run.pk]))
+
+    assert pages and "Righe lette: 3 (100% del file)" in pages[0]
+    assert 'http-equiv="refresh"' in pages[0]
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.rows_read == 3
+    assert not list((tmp_path / "registry-progress").iterdir())  # the progress file goes with the run

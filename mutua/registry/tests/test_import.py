@@ -390,14 +390,14 @@ def test_existing_user_with_the_code_is_not_taken_over(tmp_path: Path) -> None:
 def test_a_database_failure_leaves_nothing_of_the_entity_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = bulk.insert
+    original = bulk.insert_values
 
-    def failing_insert(model: Any, objects: Any, **kwargs: Any) -> None:
+    def failing_insert(model: Any, rows: Any, **kwargs: Any) -> list[int]:
         if model is Member:
             raise IntegrityError("simulated")
-        original(model, objects, **kwargs)
+        return original(model, rows, **kwargs)
 
-    monkeypatch.setattr(bulk, "insert", failing_insert)
+    monkeypatch.setattr(bulk, "insert_values", failing_insert)
     code, output = run_import(write_csv(tmp_path, [member_row(1), member_row(2)]))
 
     assert code == 2
