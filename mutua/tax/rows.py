@@ -225,15 +225,20 @@ def _streams(*, year: int) -> tuple[_Stream, _Stream, _Stream, _Stream, _Stream]
     return contributions, family, reimbursed, members, beneficiaries
 
 
-def _cursor_tuple_fraction(value: str) -> str:
-    """Set PostgreSQL's `cursor_tuple_fraction` for the session; what it was comes back (elsewhere: nothing)."""
+# How PostgreSQL plans and runs the streams' queries, for as long as they are being opened (see `households`).
+STREAM_SETTINGS = {"cursor_tuple_fraction": "1", "work_mem": "256MB"}
+
+
+def _session_settings(values: dict[str, str]) -> dict[str, str]:
+    """Set PostgreSQL settings for the session; what they were comes back (elsewhere: nothing is set)."""
     if connection.vendor != "postgresql":
-        return value
+        return {}
+    before = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('cursor_tuple_fraction'), set_config('cursor_tuple_fraction', %s, false)", [value]
-        )
-        return str(cursor.fetchone()[0])
+        for name, value in values.items():
+            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
+            before[name] = str(cursor.fetchone()[0])
+    return before
 
 
 def households(
@@ -244,15 +249,16 @@ def households(
 
     PostgreSQL plans a cursor's query for its first tenth of rows (`cursor_tuple_fraction` 0.1): for the
     reimbursements' GROUP BY that means nested loops over indexes in member order, several times the work of
-    hash joins and one sort when every row is read, as here. The streams are opened planned for all their rows,
-    and the session's setting put back once they are open (a cursor keeps the plan it was opened with).
+    hash joins and one sort when every row is read, as here; and with the default `work_mem` (4 MB) its hashes
+    and sort spill to disk. The streams are opened with `STREAM_SETTINGS` and the session's settings put back
+    once they are open (outside a transaction a cursor is computed whole when it is opened).
     """
     total = max(contributions_paid(year=year).values("member_id").distinct().count(), 1)
-    before = _cursor_tuple_fraction("1")
+    before = _session_settings(STREAM_SETTINGS)
     try:
         streams = _streams(year=year)
     finally:
-        _cursor_tuple_fraction(before)
+        _session_settings(before)
     contributions, family, reimbursed, members, beneficiaries = streams
     done = 0
     while True:
