@@ -103,6 +103,7 @@ _ODD = dict(zip("0123456789" + _ALPHABET, [1, 0, 5, 7, 9, 13, 15, 17, 19, 21] * 
 _EVEN = {**{d: n for n, d in enumerate("0123456789")}, **{c: n for n, c in enumerate(_ALPHABET)}}
 _DIGITS = str.maketrans("LMNPQRSTUV", "0123456789")  # omocodia letters back to digits
 _MONTHS = "ABCDEHLMPRST"
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def valid_fiscal_code(value: str) -> bool:
@@ -120,7 +121,7 @@ def valid_fiscal_code(value: str) -> bool:
     year = int(value[6:8].translate(_DIGITS))
     year += 1900 if year >= 20 else 2000  # stdnum's reading: from 1920 to 2019
     month = _MONTHS.index(value[8]) + 1
-    return 1 <= day <= calendar.monthrange(year, month)[1]
+    return 1 <= day <= (29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month])
 
 
 def _negative(p: PersonFigures) -> bool:
