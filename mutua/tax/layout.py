@@ -124,7 +124,7 @@ def format_value(f: Field, value: object) -> str:
             text = text[: f.length]
         return text.ljust(f.length)
     if f.format == Format.DT:
-        if not isinstance(value, dt.date):
+        if not isinstance(value, dt.date) or value.year < 1000:  # AAAAMMGG: a year of four digits
             raise LayoutError(f"{f.record}.{f.name}: non è una data")
         return f"{value:%Y%m%d}"
     if f.format == Format.EU:
@@ -143,8 +143,8 @@ def format_value(f: Field, value: object) -> str:
     return text.zfill(f.length)
 
 
-def record(record_type: str, values: Mapping[str, object]) -> str:
-    """One record, `RECORD_LENGTH` characters plus CR LF; a missing field is blank (AN) or zero (numbers)."""
+def _reference_record(record_type: str, values: Mapping[str, object]) -> str:
+    """One record built field by field with `format_value`: the definition `record` must match (tested)."""
     parts = []
     for f in RECORDS[record_type]:
         if f.name == "record_type":
@@ -159,6 +159,83 @@ def record(record_type: str, values: Mapping[str, object]) -> str:
     line = "".join(parts)
     assert len(line) == RECORD_LENGTH, (record_type, len(line))
     return line + EOL
+
+
+# How `record` converts a field, as small integers compared in its loop (cheaper than the Format members).
+_AMOUNT, _NUMBER, _DATE, _TEXT, _CODE = range(5)
+_KINDS = {Format.EU: _AMOUNT, Format.NU: _NUMBER, Format.DT: _DATE, Format.AN: _TEXT, Format.CF: _CODE}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A record type compiled once: a printf-style template with the constant parts (record type, filler, end of
+    line) written in and each field's width, and the fields to convert (name, kind, length, limit), in order."""
+
+    template: str
+    fields: tuple[tuple[str, int, int, int], ...]
+
+
+def _plan(record_type: str) -> _Plan:
+    template, fields = [], []
+    for f in RECORDS[record_type]:
+        if f.name == "record_type":
+            template.append(record_type.replace("%", "%%"))
+        elif f.name == "filler":
+            template.append(" " * f.length)
+        else:
+            if f.format in (Format.NU, Format.EU):
+                template.append(f"%0{f.length}d")
+            elif f.format == Format.DT:
+                template.append("%s")  # AAAAMMGG, formatted by `record`
+            else:
+                template.append(f"%-{f.length}s")
+            fields.append((f.name, _KINDS[f.format], f.length, 10**f.length))
+    return _Plan("".join(template) + EOL, tuple(fields))
+
+
+_PLANS: dict[str, _Plan] = {record_type: _plan(record_type) for record_type in RECORDS}
+
+
+def record(record_type: str, values: Mapping[str, object]) -> str:
+    """One record, `RECORD_LENGTH` characters plus CR LF; a missing field is blank (AN) or zero (numbers).
+
+    The same bytes as `format_value` field by field, with one printf-style formatting per record (some four
+    times cheaper than `str.format_map`): a million members' file has a million and a half records."""
+    plan = _PLANS[record_type]
+    out: list[object] = []
+    for name, kind, length, limit in plan.fields:
+        value = values.get(name)
+        if kind == _AMOUNT:
+            if value is None:
+                number = 0
+            elif isinstance(value, Decimal):
+                hundreds = value * 100
+                number = int(hundreds)
+                if number != hundreds:
+                    raise LayoutError(f"{record_type}.{name}: {value} non è in centesimi")
+            else:
+                raise LayoutError(f"{record_type}.{name}: non è un importo")
+        elif kind == _NUMBER:
+            number = 0 if value is None else value if type(value) is int else int(str(value))
+        elif kind == _DATE:
+            if not isinstance(value, dt.date) or value.year < 1000:
+                raise LayoutError(f"{record_type}.{name}: non è una data")
+            out.append(f"{value:%Y%m%d}")
+            continue
+        else:
+            text = ascii_upper(str(value or ""))
+            if len(text) > length:
+                if kind == _CODE:
+                    raise LayoutError(f"{record_type}.{name}: {len(text)} caratteri, al massimo {length}")
+                text = text[:length]
+            out.append(text)
+            continue
+        if number < 0:
+            raise LayoutError(f"{record_type}.{name}: valore negativo {value}")
+        if number >= limit:
+            raise LayoutError(f"{record_type}.{name}: {value} non sta in {length} cifre")
+        out.append(number)
+    return plan.template % tuple(out)
 
 
 def parse(line: str) -> dict[str, str]:

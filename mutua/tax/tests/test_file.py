@@ -10,13 +10,28 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pytest_django.fixtures import Settings as SettingsWrapper
+from stdnum.it import codicefiscale
+from stdnum.it.codicefiscale import calc_check_digit
 
 from mutua.demo.generator import demo_generate
 from mutua.tax import rows
 from mutua.tax.figures import UNASSIGNED, ExpenseType, MemberFigures, PersonFigures, Reimbursed
-from mutua.tax.layout import DETAIL, HEADER, RECORD_LENGTH, RECORDS, TRAILER, Format, LayoutError, parse, record
-from mutua.tax.writer import AnomalyKind, Header, write_communication
+from mutua.tax.layout import (
+    DETAIL,
+    HEADER,
+    RECORD_LENGTH,
+    RECORDS,
+    TRAILER,
+    Format,
+    LayoutError,
+    _reference_record,
+    parse,
+    record,
+)
+from mutua.tax.writer import AnomalyKind, Header, valid_fiscal_code, write_communication
 
 D = Decimal
 YEAR = 2025
@@ -103,6 +118,63 @@ def test_names_become_upper_case_ascii_and_are_cut_to_their_field() -> None:
 def test_a_value_that_does_not_fit_its_field_is_refused(name: str, value: object) -> None:
     with pytest.raises(LayoutError):
         record("1", {name: value})
+
+
+# Values of every kind a field may be given, fitting or not: the fast `record` must write what the field-by-field
+# definition writes, and refuse what it refuses.
+field_values = st.one_of(
+    st.none(),
+    st.integers(-5, 10**13),
+    st.integers(-100, 10**13).map(lambda n: D(n) / 100),  # cents, negative, too many digits
+    st.integers(0, 10**5).map(lambda n: D(n) / 1000),  # a tenth of a cent
+    st.text(max_size=70),
+    st.dates(),
+)
+
+
+def _outcome(build: object, record_type: str, values: dict[str, object]) -> str:
+    try:
+        return build(record_type, values)  # type: ignore[operator]
+    except LayoutError:
+        return "LayoutError"
+    except (ValueError, TypeError) as error:
+        return type(error).__name__
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(record_type=st.sampled_from(sorted(RECORDS)), data=st.data())
+def test_each_record_is_what_its_fields_formatted_one_by_one_give(record_type: str, data: st.DataObject) -> None:
+    names = [f.name for f in RECORDS[record_type] if f.name not in ("record_type", "filler")]
+    values = data.draw(st.dictionaries(st.sampled_from(names), field_values))
+    assert _outcome(record, record_type, values) == _outcome(_reference_record, record_type, values)
+
+
+OMOCODIA_DIGITS = "0123456789LMNPQRSTUV"
+
+
+@st.composite
+def fiscal_codes(draw: st.DrawFn) -> str:
+    """Codici fiscali, mostly well formed (valid check character, any day and month letter, omocodia letters),
+    some with a wrong check character, in lower case or with a separator."""
+    letters = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    digit = st.sampled_from(OMOCODIA_DIGITS)
+    body = "".join(draw(letters) for _ in range(6)) + draw(digit) + draw(digit)
+    body += draw(st.sampled_from("ABCDEHLMPRSTXZ")) + draw(digit) + draw(digit) + draw(letters)
+    body += "".join(draw(digit) for _ in range(3))
+    code = body + (calc_check_digit(body) if draw(st.booleans()) or draw(st.booleans()) else draw(letters))
+    match draw(st.integers(0, 9)):
+        case 0:
+            return code.lower()
+        case 1:
+            return code[:8] + " " + code[9:]
+        case _:
+            return code
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(fiscal_codes())
+def test_a_codice_fiscale_is_valid_exactly_when_python_stdnum_says_so(code: str) -> None:
+    assert valid_fiscal_code(code) == (len(code) == 16 and codicefiscale.is_valid(code))
 
 
 # --- The file -----------------------------------------------------------------------------------------------------
