@@ -34,6 +34,7 @@ from mutua.accounts.models import User
 from mutua.claims.models import Attachment, Claim, ClaimStatus, FileReading, ReadingStatus
 from mutua.claims.services.transitions import ClaimError
 from mutua.members.models import Member
+from mutua.providers.models import Provider
 
 logger = logging.getLogger("mutua.reading")
 
@@ -190,12 +191,20 @@ def reading_proposals(*, reading: FileReading, member: Member) -> list[FormPropo
         amount = Decimal(values["amount"]["value"])
         typed = f"{amount:.2f}".replace(".", ",")
         add("amount", typed, format_eur(amount), values["amount"])
-    if "provider_province" in values:
-        add("provider_province", values["provider_province"]["value"], values["provider_province"]["value"],
-            values["provider_province"])  # fmt: skip
-    if "provider_name" in values:
-        add("provider_name", values["provider_name"]["value"], values["provider_name"]["value"],
-            values["provider_name"])  # fmt: skip
+    network = _network_provider(values)
+    if network is not None:
+        # The partita IVA read is a provider of the network's: its name and province as the network knows them,
+        # highlighted where they are read (else on the P.IVA).
+        tax_code = values["provider_tax_code"]
+        add("provider_province", network.province, network.province, values.get("provider_province", tax_code))
+        add("provider_name", network.name, network.name, values.get("provider_name", tax_code))
+    else:
+        if "provider_province" in values:
+            add("provider_province", values["provider_province"]["value"], values["provider_province"]["value"],
+                values["provider_province"])  # fmt: skip
+        if "provider_name" in values:
+            add("provider_name", values["provider_name"]["value"], values["provider_name"]["value"],
+                values["provider_name"])  # fmt: skip
     if "patient_fiscal_code" in values:
         code = values["patient_fiscal_code"]["value"]
         holder = None
@@ -208,6 +217,15 @@ def reading_proposals(*, reading: FileReading, member: Member) -> list[FormPropo
         if holder:
             add("holder", holder[0], holder[1], values["patient_fiscal_code"])
     return result
+
+
+def _network_provider(values: dict[str, Any]) -> Provider | None:
+    """The provider of the network whose partita IVA is the one read, when exactly one has it."""
+    code = str(values.get("provider_tax_code", {}).get("value", ""))
+    if len(code) != 11 or not code.isdigit():  # a codice fiscale (a person's practice) is no partita IVA
+        return None
+    found = list(Provider.objects.filter(vat_number=code)[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def reading_page_image(*, reading: FileReading, page: int = 1) -> bytes | None:

@@ -13,5 +13,5 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 class ProviderAdmin(admin.ModelAdmin[Provider]):
     list_display = ["name", "city", "province", "direct_form"]
     list_filter = ["direct_form", "categories", "province"]
-    search_fields = ["name", "city"]
+    search_fields = ["name", "city", "vat_number"]
     filter_horizontal = ["categories"]

@@ -46,6 +46,8 @@ class Provider(TimestampedModel):
     phone = models.CharField(_("telefono"), max_length=30, blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="providers", verbose_name=_("categorie"))
     direct_form = models.BooleanField(_("forma diretta"), default=False)
+    # The provider's partita IVA (11 digits): a receipt whose P.IVA is read as this one is from this provider.
+    vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
     # search_key(name), kept by save(); bulk writers set it themselves.
     name_search = models.CharField(_("nome per la ricerca"), max_length=200, blank=True, editable=False)
 
@@ -59,6 +61,7 @@ class Provider(TimestampedModel):
             models.Index(fields=["name_search"], name="provider_name_search_idx"),
             models.Index(fields=["latitude", "longitude"], name="provider_lat_lon_idx"),
             models.Index(fields=["province", "direct_form"], name="provider_province_direct_idx"),
+            models.Index(fields=["vat_number"], name="provider_vat_number_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from mutua.claims.models import (
     ClaimEvent,
     ClaimStatus,
     ClaimSuspension,
+    FileReading,
 )
 from mutua.claims.notices import claim_status_notify
 
@@ -76,6 +77,10 @@ def claim_transition(
                 locked.block_reason = ""
                 fields.append("block_reason")
         locked.save(update_fields=fields)
+        if not TRANSITIONS[to_status]:
+            # A closed claim (paid, rejected, cancelled) needs the text read from its files no more: it goes (issue
+            # 20, privacy). The proposals stay: the duplicate check of later claims compares their provider and number.
+            FileReading.objects.filter(claim=locked).exclude(text="").update(text="")
         ClaimEvent.objects.create(
             claim=locked, actor=actor, from_status=from_status, to_status=to_status, note=note, created_at=when
         )

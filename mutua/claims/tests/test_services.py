@@ -8,7 +8,16 @@ from django.db import IntegrityError, transaction
 
 from mutua.accounts.models import User
 from mutua.audit.models import AuditEvent
-from mutua.claims.models import TRANSITIONS, Claim, ClaimDocument, ClaimEvent, ClaimStatus, DocumentType
+from mutua.claims.models import (
+    TRANSITIONS,
+    Claim,
+    ClaimDocument,
+    ClaimEvent,
+    ClaimStatus,
+    DocumentType,
+    FileReading,
+    ReadingStatus,
+)
 from mutua.claims.services import InvalidTransition, claim_transition
 from mutua.claims.tests.factories import ClaimDocumentFactory, ClaimFactory
 from mutua.members.models import Member
@@ -150,6 +159,42 @@ def test_transition_is_audited_without_health_details(operator: User) -> None:
     assert audit.actor == operator
     assert audit.member == claim.member
     assert audit.data == {"claim": claim.pk, "from_status": "submitted", "to_status": "in_review"}
+
+
+def read_file_of(claim: Claim) -> FileReading:
+    return FileReading.objects.create(
+        claim=claim,
+        content_type="image/jpeg",
+        sha256="a" * 64,
+        status=ReadingStatus.DONE,
+        method="ocr",
+        text="Fattura n. 45/2026\nTotale documento 150,00",
+        proposals={"number": {"value": "45/2026", "page": 1, "box": [0.1, 0.1, 0.3, 0.12]}},
+    )
+
+
+@pytest.mark.parametrize("final", [ClaimStatus.PAID, ClaimStatus.REJECTED, ClaimStatus.CANCELLED])
+def test_a_closed_claim_keeps_no_text_read_from_its_files_but_keeps_the_proposals(operator: User, final: str) -> None:
+    claim = claim_in(PATHS[final][-2], actor=operator)  # the status right before the final one
+    reading = read_file_of(claim)
+
+    claim_transition(claim=claim, to_status=final, actor=operator)
+
+    reading.refresh_from_db()
+    assert reading.text == ""  # privacy: the text goes once the claim needs it no more (issue 20)
+    assert reading.proposals["number"]["value"] == "45/2026"  # the duplicate check of later claims still uses them
+
+
+@pytest.mark.parametrize("open_status", [ClaimStatus.SUBMITTED, ClaimStatus.IN_REVIEW, ClaimStatus.SUSPENDED,
+                                         ClaimStatus.SETTLED])  # fmt: skip
+def test_a_claim_still_open_keeps_the_text_for_the_operator(operator: User, open_status: str) -> None:
+    claim = claim_in(PATHS[open_status][-2] if len(PATHS[open_status]) > 1 else ClaimStatus.DRAFT, actor=operator)
+    reading = read_file_of(claim)
+
+    claim_transition(claim=claim, to_status=open_status, actor=operator)
+
+    reading.refresh_from_db()
+    assert "Totale documento 150,00" in reading.text
 
 
 # --- Invariants kept by the database --------------------------------------------------------------------

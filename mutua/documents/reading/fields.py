@@ -171,11 +171,13 @@ def _is_patient(found: _Found, markers: list[tuple[int, int]]) -> bool:
 
 # --- Dates and amounts ----------------------------------------------------------------------------------------------
 
-_DATE = re.compile(r"(?<!\d)([0-3]?\d)\s?[/.\-]\s?([01]?\d)\s?[/.\-]\s?((?:19|20)\d{2})(?!\d)")
+# Between month and year a separator may be read twice ("04- 10- -2026"): the date must still be a real day.
+_DATE = re.compile(r"(?<!\d)([0-3]?\d)\s?[/.\-]\s?([01]?\d)\s?[/.\-](?:\s?[/.\-])?\s?((?:19|20)\d{2})(?!\d)")
 _DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})(?!\d)")
 _DATE_LABEL = re.compile(r"(?i)\b(data|del|emess[ao]|li\b|lì)\b")
 _BIRTH = re.compile(r"(?i)\b(nat[oa]|nascita)\b")
-_AMOUNT = re.compile(r"(?<![\d,.])(\d{1,3}(?:\.\d{3})+|\d{1,6})\s?,\s?(\d{2})(?![\d,])")
+# A figure after a speck read as a dot (".19,34") is a figure; after a digit and a dot it is part of "1.234,56".
+_AMOUNT = re.compile(r"(?<![\d,])(?<!\d\.)(\d{1,3}(?:\.\d{3})+|\d{1,6})\s?,\s?(\d{2})(?![\d,])")
 _TOTAL_STRONG = re.compile(
     r"(?i)(totale\s+(documento|fattura|complessivo|pagato|da\s+pagare|ricevuta|dovuto)|netto\s+a\s+pagare|"
     r"importo\s+(pagato|totale)|totale\s+euro|pagamento\s+(contante|elettronico|bancomat|carta))"
@@ -249,11 +251,33 @@ def _total(doc: _Document) -> tuple[_Found, Decimal, int] | None:
             agreeing = len(bucket) + (1 if support and support[1] == surest[1] else 0)
             return surest[0], surest[1], agreeing
         if len(values) > 1:
-            # Two different "totals" (one misread, or "Totale imponibile" read without its second word): unsure.
-            return None
+            # Two different "totals" (one misread, or "Totale imponibile" read without its second word): unsure,
+            # unless one alone was read with confidence and the page prints it once more.
+            return _confident_total(doc, bucket, support)
     if support:
         return support[0], support[1], 2  # the figures above agree with it
     return None
+
+
+def _confident_total(
+    doc: _Document, bucket: list[tuple[_Found, Decimal]], support: tuple[_Found, Decimal] | None
+) -> tuple[_Found, Decimal, int] | None:
+    """Of labelled totals that disagree, the one value read with confidence when every other was read without
+    (a digit half hidden by a pen stroke) and the page prints it somewhere else too (the payment, an item, the
+    sum of the items); None otherwise."""
+    sure = [item for item in bucket if item[0].confidence >= MIN_CONFIDENCE]
+    if len({value for _, value in sure}) != 1 or len(sure) == len(bucket):
+        return None
+    found, value = sure[0]
+    elsewhere = sum(
+        1
+        for page, index, _line in doc.lines
+        for f, amount in _amounts_on(doc, page, index)
+        if amount == value and not (page == found.page and index == found.index)
+    )
+    if elsewhere == 0 and not (support and support[1] == value):
+        return None
+    return found, value, 2
 
 
 def _arithmetic_total(doc: _Document) -> tuple[_Found, Decimal] | None:
@@ -299,7 +323,7 @@ def _column_sum(doc: _Document) -> tuple[_Found, Decimal] | None:
 
 _NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-Z]{1,2})?)"
 _NUMBER = re.compile(
-    r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)\s+)"
+    r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)[,.]?\s+)"
     r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
     + r"(?:(?<=\s)[^\w\s]{1,3}\s+)?"  # a speck read, on its own, between the label and the number
     + _NUMBER_TOKEN
@@ -322,7 +346,8 @@ def _number(doc: _Document) -> _Found | None:
     candidates: list[tuple[_Found, str]] = []
     for found, match in doc.search(_NUMBER):
         value = re.sub(r"\s", "", match.group(1))
-        if _DATE.fullmatch(value) or not re.search(r"\d", value):
+        # "Fattura N. del 05/04/2026", its number hidden by a pen stroke: the date is no number, with its "del" or not.
+        if _DATE.fullmatch(re.sub(r"^[A-Za-z]+", "", value)) or not re.search(r"\d", value):
             continue
         if found.confidence < NUMBER_CONFIDENCE:
             continue

@@ -137,3 +137,81 @@ def test_a_coloured_stamp_fades_to_paper_while_the_black_print_under_it_stays_da
     assert gray.getpixel((15, 5)) < 80
     assert gray.getpixel((25, 5)) < 40
     assert gray.getpixel((35, 5)) == 248  # the tinted paper is left as it is
+
+
+@needs_tesseract
+def test_a_number_the_first_reading_missed_is_proposed_after_a_closer_look_at_its_labelled_line(monkeypatch):
+    import re
+
+    import mutua.documents.reading as reading_module
+    from mutua.documents.reading.fields import extract
+    from mutua.documents.reading.ocr import read_scan
+    from mutua.documents.reading.pages import Line, Page
+
+    doc = sample(11, layout="studio", clean=True)
+    first_pages: list[Page] = []
+
+    def hidden(word) -> bool:
+        text = word.text.strip(".,;:")
+        return bool(re.search(r"\d", text)) and text.upper() in doc.truth.number.upper()
+
+    def first_reading_without_the_number(image, *, number=1):
+        # The first reading as if a pen stroke had hidden the invoice's number: its label ("N.") is read, the number
+        # is not (its words are gone), the rest of the page as read.
+        page, prepared = read_scan(image, number=number)
+        lines = [Line([w for w in line.words if not hidden(w)]) for line in page.lines]
+        page = Page(number=page.number, lines=[line for line in lines if line.words], width=page.width,
+                    height=page.height, angle=page.angle, source=page.source)  # fmt: skip
+        first_pages.append(page)
+        return page, prepared
+
+    monkeypatch.setattr(reading_module, "read_scan", first_reading_without_the_number)
+    monkeypatch.setattr(reading_module, "SECOND_LOOK_MAX_CPU", float("inf"))  # not this test's business: the budget
+
+    reading = document_read(doc.content, doc.content_type, today=TODAY)
+
+    assert "number" not in extract(first_pages, today=TODAY)  # the first reading alone proposes no number
+    assert values(reading)["number"] == doc.truth.number  # the second look at the labelled line reads it
+    label = next(line for line in first_pages[0].lines if re.search(r"(?i)\bn\s?[.°:]", line.text))
+    box = reading.proposals["number"].box
+    assert label.box[1] - 0.01 <= (box[1] + box[3]) / 2 <= label.box[3] + 0.01  # where the label is
+    assert values(reading)["amount"] == doc.truth.amount  # what the first reading found is kept
+    assert values(reading)["issue_date"] == doc.truth.date
+
+
+def _ocr_page(rows: list[list[tuple[str, float]]]):
+    """A page as Tesseract could read it: each row's words with their confidence, one row a line."""
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    lines = []
+    for n, row in enumerate(rows):
+        top = 0.05 + n * 0.03
+        words = [
+            Word(text, (0.1 + i * 0.15, top, 0.2 + i * 0.15, top + 0.02), conf) for i, (text, conf) in enumerate(row)
+        ]
+        lines.append(Line(words))
+    return [Page(number=1, lines=lines, source="ocr")]
+
+
+def test_of_two_totals_the_one_read_surely_and_printed_again_is_proposed_not_the_one_half_hidden():
+    from mutua.documents.reading.fields import extract
+
+    rows = [
+        [("FARMACIA", 95), ("SANTA", 95), ("CHIARA", 95)],
+        [("ENTEROGERMINA", 90), ("10%", 90), ("3,95", 92)],
+        [("TOTALE", 96), ("COMPLESSIVO", 96), ("8,95", 55)],  # a pen stroke across the 3
+        [("PAGAMENTO", 96), ("ELETTRONICO", 96), ("3,95", 92)],
+    ]
+    assert extract(_ocr_page(rows), today=TODAY)["amount"].value == "3.95"
+    rows[1] = [("ENTEROGERMINA", 90), ("10%", 90)]  # printed nowhere else: unsure, nothing proposed
+    assert "amount" not in extract(_ocr_page(rows), today=TODAY)
+    rows[2] = [("TOTALE", 96), ("COMPLESSIVO", 96), ("8,95", 91)]  # both read surely: unsure, nothing proposed
+    assert "amount" not in extract(_ocr_page(rows), today=TODAY)
+
+
+def test_a_date_after_the_number_label_is_no_number_when_the_number_itself_is_unreadable():
+    from mutua.documents.reading.fields import extract
+
+    got = extract(_ocr_page([[("FATTURA", 96), ("N.", 96), ("del", 96), ("05/04/2026", 96)]]), today=TODAY)
+    assert "number" not in got
+    assert got["issue_date"].value == "2026-04-05"

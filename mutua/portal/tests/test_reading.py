@@ -67,6 +67,27 @@ class TestReadingOnTheDraftPage:
         assert page.status_code == 200 and page["Content-Type"] == "image/png" and page.content[:4] == b"\x89PNG"
         assert "private" in page["Cache-Control"] and "no-store" in page["Cache-Control"]
 
+    def test_a_partita_iva_of_a_network_provider_proposes_the_provider_as_the_network_knows_it(
+        self, client, member, draft
+    ):
+        from mutua.providers.tests.factories import ProviderFactory
+
+        ProviderFactory(name="Centro Medico Aurora S.r.l.", province="MB", vat_number="12345670017")
+        ProviderFactory(name="Altro Centro", province="TO", vat_number="86334519757")
+        response = start_reading(client, draft, samples.invoice_pdf(lines_for(member)), "f.pdf", "application/pdf")
+        answer = client.get(response.json()["url"]).json()
+        got = proposals(answer)
+        assert got["provider_name"] == "Centro Medico Aurora S.r.l." and got["provider_province"] == "MB"
+        assert got["number"] == "45/2026"  # the rest as read
+
+    def test_a_partita_iva_no_network_provider_has_leaves_the_provider_as_read(self, client, member, draft):
+        from mutua.providers.tests.factories import ProviderFactory
+
+        ProviderFactory(name="Altro Centro", province="TO", vat_number="86334519757")
+        response = start_reading(client, draft, samples.invoice_pdf(lines_for(member)), "f.pdf", "application/pdf")
+        got = proposals(client.get(response.json()["url"]).json())
+        assert got["provider_name"] == "Studio Medico Aurora" and got["provider_province"] == "MI"
+
     @needs_tesseract
     def test_a_scanned_receipt_is_read_by_ocr_with_where_each_value_is(self, client, member, draft):
         response = start_reading(client, draft, samples.invoice_scan(lines_for(member)), "scan.jpg", "image/jpeg")
