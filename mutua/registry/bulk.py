@@ -7,6 +7,7 @@ batches do the same work."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -69,12 +70,22 @@ def _getter(field: Field[Any, Any], *, adding: bool) -> Callable[[Model], Any]:
 
 
 def _stage(cursor: Any, model: type[Model], columns: list[str], *, with_id: bool) -> str:
-    """An empty temporary table with the target's column types, dropped at the end of the transaction."""
+    """An empty temporary table with the target's column types, dropped at the end of the transaction.
+
+    One table per target and set of columns for the whole transaction, emptied for each chunk: a table created and
+    dropped per chunk keeps its lock until the transaction ends, and an entity's import is one transaction, so a file
+    of a million contributions took thousands of locks and filled PostgreSQL's shared lock table (`out of shared
+    memory`, for every session of the server).
+    """
     table = model._meta.db_table
-    stage = f"registry_stage_{table}"
     selected = ", ".join((["id"] if with_id else []) + [f'"{c}"' for c in columns])
-    cursor.execute(f'DROP TABLE IF EXISTS "{stage}"')
-    cursor.execute(f'CREATE TEMPORARY TABLE "{stage}" ON COMMIT DROP AS SELECT {selected} FROM "{table}" WITH NO DATA')
+    digest = hashlib.blake2s(selected.encode(), digest_size=4).hexdigest()
+    stage = f"registry_stage_{table}"[:50] + f"_{digest}"
+    cursor.execute(
+        f'CREATE TEMPORARY TABLE IF NOT EXISTS "{stage}" ON COMMIT DROP '
+        f'AS SELECT {selected} FROM "{table}" WITH NO DATA'
+    )
+    cursor.execute(f'TRUNCATE "{stage}"')
     return stage
 
 
@@ -105,7 +116,6 @@ def insert(model: type[M], objects: Sequence[M], *, key: Sequence[str] = ()) -> 
             ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
             for obj in objects:
                 obj.pk = ids[tuple(getattr(obj, f.attname) for f in key_fields)]
-        cursor.execute(f'DROP TABLE "{stage}"')
 
 
 def _filler(field: Field[Any, Any], now: dt.datetime) -> tuple[bool, Any]:
@@ -168,7 +178,6 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, key: Se
         if key:
             found = {tuple(found[1:]): found[0] for found in cursor.fetchall()}
             ids = [found[tuple(row[f.attname] for f in key_fields)] for row in rows]
-        cursor.execute(f'DROP TABLE "{stage}"')
     return ids
 
 
@@ -192,4 +201,3 @@ def update(model: type[M], objects: Sequence[M], names: set[str]) -> None:
         assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
         table = model._meta.db_table
         cursor.execute(f'UPDATE "{table}" t SET {assignments} FROM "{stage}" s WHERE t.id = s.id')
-        cursor.execute(f'DROP TABLE "{stage}"')
