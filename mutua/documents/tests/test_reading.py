@@ -79,6 +79,43 @@ def test_a_scan_turned_by_seven_degrees_is_straightened_before_reading():
 
 
 @needs_tesseract
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_scan_lying_on_its_side_is_turned_the_right_way_up_before_reading(turn):
+    doc = sample(5, layout="studio", clean=True)
+    turned = Image.open(io.BytesIO(doc.content)).rotate(turn, expand=True)
+    buffer = io.BytesIO()
+    turned.save(buffer, "JPEG", quality=85)
+    reading = document_read(buffer.getvalue(), "image/jpeg", today=TODAY)
+    assert values(reading).get("amount") == doc.truth.amount
+    assert values(reading).get("issue_date") == doc.truth.date
+    name = reading.proposals["provider_name"].box
+    assert name[1] < 0.15 and name[2] - name[0] > name[3] - name[1]  # the letterhead, at the top, across the page
+
+
+def test_a_page_read_upright_is_told_from_one_read_on_its_side_by_its_flat_confident_words():
+    from mutua.documents.reading.ocr import upright
+    from mutua.documents.reading.pages import Line, Word
+
+    names = ["FATTURA", "Totale", "documento", "Paziente", "Marca", "bollo"]
+
+    def page(*, flat: bool, confidence: float = 95, junk: int = 0):
+        words = []
+        for n, text in enumerate(names):
+            x, y = 0.1, 0.05 + n * 0.1
+            box = (x, y, x + 0.2, y + 0.02) if flat else (x, y, x + 0.02, y + 0.08)
+            words.append(Word(text, box, confidence))
+        words += [Word("-=’", (0.5, 0.01 * n, 0.51, 0.01 * n + 0.005), 30) for n in range(junk)]
+        return [Line([w]) for w in words]
+
+    # A noisy scan read the right way up: its words are there, however many specks read as junk around them.
+    assert upright(page(flat=True, junk=80), 1800, 2500)
+    # Read on its side (words taller than wide) or unsure of every word: turn it.
+    assert not upright(page(flat=False), 1800, 2500)
+    assert not upright(page(flat=True, confidence=40), 1800, 2500)
+    assert not upright([], 1800, 2500)
+
+
+@needs_tesseract
 def test_a_blank_scan_proposes_nothing():
     buffer = io.BytesIO()
     Image.new("RGB", (1240, 1754), "white").save(buffer, "JPEG")
@@ -166,7 +203,6 @@ def test_a_number_the_first_reading_missed_is_proposed_after_a_closer_look_at_it
         return page, prepared
 
     monkeypatch.setattr(reading_module, "read_scan", first_reading_without_the_number)
-    monkeypatch.setattr(reading_module, "SECOND_LOOK_MAX_CPU", float("inf"))  # not this test's business: the budget
 
     reading = document_read(doc.content, doc.content_type, today=TODAY)
 
@@ -177,6 +213,27 @@ def test_a_number_the_first_reading_missed_is_proposed_after_a_closer_look_at_it
     assert label.box[1] - 0.01 <= (box[1] + box[3]) / 2 <= label.box[3] + 0.01  # where the label is
     assert values(reading)["amount"] == doc.truth.amount  # what the first reading found is kept
     assert values(reading)["issue_date"] == doc.truth.date
+
+
+def test_the_second_look_is_for_pages_read_once_whatever_the_machine_load(monkeypatch):
+    import mutua.documents.reading as reading_module
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    looked_at: list[int] = []
+
+    def reread(image, page, label):
+        looked_at.append(page.number)
+
+    monkeypatch.setattr(reading_module, "reread_lines", reread)
+    line = Line([Word("Totale", (0.5, 0.5, 0.6, 0.52), 95)])
+    once = Page(number=1, lines=[line], source="ocr", extra={"passes": 1})
+    # Read sideways, its orientation searched and read again turned: three passes of Tesseract over the whole page.
+    turned = Page(number=2, lines=[line], source="ocr", extra={"passes": 3})
+    image = Image.new("L", (10, 10), 255)
+
+    reading_module._second_look([(once, image), (turned, image)], {}, today=TODAY)
+
+    assert looked_at == [1]  # the page read once is looked at again, the page already read three times is not
 
 
 def _ocr_page(rows: list[list[tuple[str, float]]]):
