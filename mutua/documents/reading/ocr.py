@@ -2,8 +2,9 @@
 
 The image is straightened first: the skew (up to ±12°) is the angle at which the rows of ink line up best (the
 variance of the row profile, computed by Pillow on a small copy); a page whose reading has no confident words lying
-flat (read sideways or upside down) is turned by the quarter turns Tesseract's orientation detection (OSD) finds. Tesseract is called as a process with the image on
-its standard input and the result on its standard output: no copy of a member's document is written to disk.
+flat (read sideways or upside down) is turned by the quarter turns Tesseract's orientation detection (OSD) finds.
+Tesseract is called as a process with the image on its standard input and the result on its standard output: no
+copy of a member's document is written to disk.
 """
 
 from __future__ import annotations
