@@ -97,25 +97,33 @@ def insert(model: type[M], objects: Sequence[M], *, key: Sequence[str] = ()) -> 
         model._default_manager.bulk_create(objects, batch_size=BATCH)
         return
     fields = _fields(model)
-    columns = [str(field.column) for field in fields]
+    getters = [_getter(field, adding=True) for field in fields]
+    values = ([get(obj) for get in getters] for obj in objects)
+    ids = _copy_and_insert(model, [str(field.column) for field in fields], values, key=key)
+    if key:
+        key_fields = _fields(model, key)
+        for obj in objects:
+            obj.pk = ids[tuple(getattr(obj, f.attname) for f in key_fields)]
+
+
+def _copy_and_insert(
+    model: type[Model], columns: list[str], values: Iterable[list[Any]], *, key: Sequence[str]
+) -> dict[tuple[Any, ...], int]:
+    """COPY `values` (one list per row, in the order of `columns`) into the staging table, then one
+    `INSERT … SELECT` into the model's table; with `key`, the new ids by the key's values."""
     quoted = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
         stage = _stage(cursor, model, columns, with_id=False)
-        getters = [_getter(field, adding=True) for field in fields]
         with cursor.copy(f'COPY "{stage}" ({quoted}) FROM STDIN') as copy:
-            for obj in objects:
-                copy.write_row([get(obj) for get in getters])
-        table = model._meta.db_table
+            for row in values:
+                copy.write_row(row)
         returning = ""
         if key:
-            key_fields = _fields(model, key)
-            returning = " RETURNING id, " + ", ".join(f'"{f.column}"' for f in key_fields)
+            returning = " RETURNING id, " + ", ".join(f'"{f.column}"' for f in _fields(model, key))
+        table = model._meta.db_table
         cursor.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "{stage}"{returning}')
-        if key:
-            ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
-            for obj in objects:
-                obj.pk = ids[tuple(getattr(obj, f.attname) for f in key_fields)]
+        return {tuple(found[1:]): found[0] for found in cursor.fetchall()} if key else {}
 
 
 def _filler(field: Field[Any, Any], now: dt.datetime) -> tuple[bool, Any]:
@@ -160,25 +168,12 @@ def insert_values(model: type[Model], rows: Sequence[dict[str, Any]], *, key: Se
             continue
         per_row, filler = _filler(field, now)
         readers.append(_call_per_row(filler) if per_row else _constant(filler))
-    columns = [str(field.column) for field in fields]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    ids: list[int] = []
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor
-        stage = _stage(cursor, model, columns, with_id=False)
-        with cursor.copy(f'COPY "{stage}" ({quoted}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([read(row) for read in readers])
-        table = model._meta.db_table
-        returning = ""
-        if key:
-            key_fields = _fields(model, key)
-            returning = " RETURNING id, " + ", ".join(f'"{f.column}"' for f in key_fields)
-        cursor.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "{stage}"{returning}')
-        if key:
-            found = {tuple(found[1:]): found[0] for found in cursor.fetchall()}
-            ids = [found[tuple(row[f.attname] for f in key_fields)] for row in rows]
-    return ids
+    values = ([read(row) for read in readers] for row in rows)
+    found = _copy_and_insert(model, [str(field.column) for field in fields], values, key=key)
+    if not key:
+        return []
+    key_fields = _fields(model, key)
+    return [found[tuple(row[f.attname] for f in key_fields)] for row in rows]
 
 
 def update(model: type[M], objects: Sequence[M], names: set[str]) -> None:
