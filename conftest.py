@@ -12,6 +12,7 @@ the real clock: Chromium's own clock decides whether the server's cookies have e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -119,3 +120,18 @@ def clamd(settings):
     if not clamd_ping():
         pytest.skip(f"clamd is not running at {url}: start it with deploy/clamd-local.sh (CI's .ci/run does)")
     return url
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server on a free local port, for a module's tests (the S3 file storage, the nightly registry import
+    from a prefix): the real HTTP API, signed requests and all, without a cloud account."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -18,7 +18,6 @@ import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from moto.server import ThreadedMotoServer
 
 from mutua.claims.models import Attachment
 from mutua.claims.tests import samples
@@ -32,17 +31,6 @@ PUBLIC_GROUPS = (
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
 )
 SETTINGS_FILE = Path(__file__).resolve().parents[3] / "config" / "settings.py"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture

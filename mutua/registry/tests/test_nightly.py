@@ -16,7 +16,6 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from moto.server import ThreadedMotoServer
 
 from mutua.accounts.models import Role
 from mutua.members.models import Member, RegionalOffice
@@ -121,17 +120,6 @@ def test_without_a_folder_the_job_does_nothing(settings, django_capture_on_commi
 
 BUCKET = "registro-export-test"
 REGION = "eu-south-1"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture
