@@ -42,3 +42,23 @@ def test_many_chunks_in_one_transaction_hold_a_bounded_number_of_locks() -> None
         assert locks_held() <= after_one + 2
     names = dict(RegionalOffice.objects.filter(code__startswith="S").values_list("code", "name"))
     assert len(names) == 200 and names["S0"] == "Sede zero" and names["S199"] == "Sede n. 199"
+
+
+def test_the_keys_already_read_are_looked_up_by_index_however_many() -> None:
+    """Repeated rows are found through a temporary table of the keys read so far. Without statistics PostgreSQL read
+    every key of the kind for each chunk's lookup (a million-member import slowed down with every chunk); analyzed as
+    it grows, each lookup is an index scan on the key."""
+    from mutua.registry import services
+
+    with transaction.atomic():
+        services._seen_create()
+        with connection.cursor() as cursor:
+            for start in range(0, 600_000, 20_000):
+                services._seen_add(cursor, [("contributions:", f"C{n}", n) for n in range(start, start + 20_000)])
+            cursor.execute(
+                f"EXPLAIN SELECT key, line FROM {services.SEEN_TABLE} WHERE kind = %s AND key = ANY(%s)",  # noqa: S608
+                ["contributions:", [f"C{n}" for n in range(300_000, 302_000)]],
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        services._seen_drop()
+    assert "Index Cond" in plan and "key" in plan.split("Index Cond", 1)[1].splitlines()[0], plan
