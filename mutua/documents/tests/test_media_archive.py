@@ -12,7 +12,7 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 
 from mutua.documents.media_archive import RestoreError, export_media, import_media, stored_names
-from mutua.documents.tests.test_s3_storage import BUCKET, PREFIX, bucket, objects, s3_endpoint  # noqa: F401 (fixtures)
+from mutua.documents.tests.test_s3_storage import BUCKET, PREFIX, bucket, objects  # noqa: F401 (fixtures)
 
 FILES = {
     "attachments/2026/11/3f2a.pdf": b"%PDF-1.4 one",
