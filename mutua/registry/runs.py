@@ -107,6 +107,21 @@ def _local_copy(run: RegistryRun) -> Iterator[Path]:
         yield path
 
 
+def _at_most_every_progress_interval(
+    write: Callable[[str, int, int, int], None],
+) -> Callable[[str, int, int, int], None]:
+    """`write`, skipped when the previous write was less than PROGRESS_SECONDS ago."""
+    last = [0.0]
+
+    def throttled(entity: str, rows: int, position: int, size: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            write(entity, rows, position, size)
+
+    return throttled
+
+
 def _progress(run_id: int) -> tuple[Callable[[str, int, int, int], None], Callable[[], None]]:
     """Progress written through a connection of its own, committed at once, so the page sees it while the import's
     transaction is open. SQLite allows one writer at a time, and the import's transaction is it: there the progress
@@ -114,13 +129,9 @@ def _progress(run_id: int) -> tuple[Callable[[str, int, int, int], None], Callab
     if connection.vendor != "postgresql":
         return _progress_to_file(run_id)
     side = connections.create_connection("default")
-    last = [0.0]
 
+    @_at_most_every_progress_interval
     def write(entity: str, rows: int, position: int, size: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_SECONDS:
-            return
-        last[0] = now
         with side.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {RegistryRun._meta.db_table} SET rows_read = %s, bytes_read = %s WHERE id = %s",  # noqa: S608
@@ -139,13 +150,9 @@ def progress_path(run_id: int) -> Path:
 def _progress_to_file(run_id: int) -> tuple[Callable[[str, int, int, int], None], Callable[[], None]]:
     path = progress_path(run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    last = [0.0]
 
+    @_at_most_every_progress_interval
     def write(entity: str, rows: int, position: int, size: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_SECONDS:
-            return
-        last[0] = now
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps({"rows": rows, "bytes": position}), encoding="utf-8")
         os.replace(temporary, path)  # the page never reads half a file
