@@ -34,6 +34,8 @@ class RegistryRun(models.Model):
     file_name = models.CharField(_("nome del file"), max_length=255)
     file_sha256 = models.CharField(_("impronta SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("dimensione (byte)"))
+    # The nightly job's S3 object, "s3://bucket/key" and its ETag: an object already imported is not downloaded again.
+    source_object = models.CharField(_("oggetto S3"), max_length=600, blank=True, db_index=True)
     entity = models.CharField(_("contenuto"), max_length=20)
     full = models.BooleanField(_("elenco completo dei soci"), default=False)
     status = models.CharField(_("stato"), max_length=10, choices=RunStatus.choices, default=RunStatus.CHECKING)

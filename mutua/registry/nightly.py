@@ -1,6 +1,7 @@
 """The nightly registry import: the newest file of each entity in REGISTRY_IMPORT_DIR or under the S3 prefix
-REGISTRY_IMPORT_URL, each imported once (a file whose SHA-256 was already imported is skipped), in the entities'
-order; the supervisors get a summary by e-mail (counts and links to the runs, never a member's data)."""
+REGISTRY_IMPORT_URL, each imported once (a file whose SHA-256 was already imported is skipped; an S3 object whose key
+and ETag were already imported is not even downloaded), in the entities' order; the supervisors get a summary by
+e-mail (counts and links to the runs, never a member's data)."""
 
 from __future__ import annotations
 
@@ -62,12 +63,12 @@ def s3_location(url: str) -> tuple[str, str]:
     return parts.netloc, prefix if not prefix or prefix.endswith("/") else prefix + "/"
 
 
-def newest_objects(client: Any, *, bucket: str, prefix: str) -> list[tuple[str, str]]:
-    """Per entity, the key of the newest object (by LastModified) directly under the prefix whose name says it holds
-    that entity; objects in deeper "folders" (an archive/, say) are not looked at."""
+def newest_objects(client: Any, *, bucket: str, prefix: str) -> list[tuple[str, tuple[str, str]]]:
+    """Per entity, the key and ETag of the newest object (by LastModified) directly under the prefix whose name says
+    it holds that entity; objects in deeper "folders" (an archive/, say) are not looked at."""
     pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/")
     return _newest(
-        (PurePosixPath(item["Key"]).name, item["LastModified"].timestamp(), item["Key"])
+        (PurePosixPath(item["Key"]).name, item["LastModified"].timestamp(), (item["Key"], item.get("ETag", "")))
         for page in pages
         for item in page.get("Contents", [])
         if not item["Key"].endswith("/")
@@ -94,11 +95,18 @@ def registry_nightly_import_s3(*, url: str) -> list[RegistryRun]:
     client = s3_client()
     runs: list[RegistryRun] = []
     try:
-        for entity, key in newest_objects(client, bucket=bucket, prefix=prefix):
+        for entity, (key, etag) in newest_objects(client, bucket=bucket, prefix=prefix):
+            # The ETag changes whenever the object's content does (an MD5 or, for a multipart upload, a hash of
+            # hashes: either way the same bytes under the same key keep it), so a known one is skipped unread.
+            source_object = f"s3://{bucket}/{key} {etag}"[:600] if etag else ""
+            done = RegistryRun.objects.filter(source_object=source_object, status=RunStatus.DONE)
+            if source_object and done.exists():
+                logger.info("registry nightly: %s already imported", key)
+                continue
             with tempfile.TemporaryDirectory(prefix="registro-notte-") as directory:
                 path = Path(directory) / PurePosixPath(key).name
                 client.download_file(bucket, key, str(path))
-                if run := _import_once(entity=entity, path=path):
+                if run := _import_once(entity=entity, path=path, source_object=source_object):
                     runs.append(run)
     finally:  # S3 failing halfway: the files already imported are still reported
         if runs:
@@ -106,7 +114,7 @@ def registry_nightly_import_s3(*, url: str) -> list[RegistryRun]:
     return runs
 
 
-def _import_once(*, entity: str, path: Path) -> RegistryRun | None:
+def _import_once(*, entity: str, path: Path, source_object: str = "") -> RegistryRun | None:
     """Import one file as a nightly run, unless a run with its SHA-256 was already imported (then None)."""
     with path.open("rb") as stream:
         sha256 = file_sha256(stream)
@@ -121,6 +129,7 @@ def _import_once(*, entity: str, path: Path) -> RegistryRun | None:
             full=entity == "members",
             actor=None,
             source=RunSource.NIGHTLY,
+            source_object=source_object,
             check=False,
         )
     try:

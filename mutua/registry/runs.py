@@ -57,6 +57,7 @@ def registry_run_create(
     full: bool,
     actor: User | None,
     source: str = RunSource.BACKOFFICE,
+    source_object: str = "",
     check: bool = True,
 ) -> RegistryRun:
     """Store an uploaded registry file (under a random name) and queue its dry run; the caller checked its columns."""
@@ -68,6 +69,7 @@ def registry_run_create(
         run = RegistryRun.objects.create(
             created_by=actor,
             source=source,
+            source_object=source_object,
             file=stored,
             file_name=file_name[:255],
             file_sha256=sha256,

@@ -204,6 +204,63 @@ def test_an_unreadable_object_is_a_failed_run_the_supervisors_hear_about(
     assert "da controllare" in mail.outbox[0].subject
 
 
+@pytest.fixture
+def downloads(monkeypatch) -> list[str]:
+    """The keys the nightly job downloads, in order (the real client, against moto's server, counted)."""
+    from mutua.registry import nightly as job
+
+    keys: list[str] = []
+    make_client = job.s3_client
+
+    def counting_client() -> Any:
+        client = make_client()
+        download = client.download_file
+
+        def download_file(bucket: str, key: str, filename: str, **kwargs: Any) -> None:
+            keys.append(key)
+            download(bucket, key, filename, **kwargs)
+
+        client.download_file = download_file
+        return client
+
+    monkeypatch.setattr(job, "s3_client", counting_client)
+    return keys
+
+
+def test_an_object_already_imported_is_not_downloaded_again(
+    bucket: Any, downloads: list[str], django_capture_on_commit_callbacks
+) -> None:
+    upload(bucket, "notte/soci.csv", (EXAMPLES / "soci.csv").read_bytes())
+    nightly(django_capture_on_commit_callbacks)
+    run = RegistryRun.objects.get()
+    assert downloads == ["notte/soci.csv"]
+    assert run.source_object.startswith(f"s3://{BUCKET}/notte/soci.csv ")
+
+    # A registry of a million members is hundreds of megabytes: the next nights do not fetch it again.
+    assert "Nessun file nuovo." in nightly(django_capture_on_commit_callbacks)
+    assert downloads == ["notte/soci.csv"]
+    assert RegistryRun.objects.count() == 1
+
+    # The registry rewrites the object with a changed member: a new ETag, downloaded and imported.
+    changed = (EXAMPLES / "soci.csv").read_text(encoding="utf-8").replace("Mario", "Marco", 1)
+    assert changed != (EXAMPLES / "soci.csv").read_text(encoding="utf-8")
+    upload(bucket, "notte/soci.csv", changed.encode())
+    nightly(django_capture_on_commit_callbacks)
+    assert downloads == ["notte/soci.csv", "notte/soci.csv"]
+    assert RegistryRun.objects.count() == 2
+
+
+def test_an_object_whose_import_failed_is_read_again_the_next_night(
+    bucket: Any, downloads: list[str], django_capture_on_commit_callbacks
+) -> None:
+    upload(bucket, "notte/soci.csv", b"code;nome\n1;Mario\n")
+    nightly(django_capture_on_commit_callbacks)
+    nightly(django_capture_on_commit_callbacks)
+
+    assert downloads == ["notte/soci.csv", "notte/soci.csv"]  # only a completed import is skipped unread
+    assert [run.status for run in RegistryRun.objects.all()] == [RunStatus.FAILED, RunStatus.FAILED]
+
+
 def test_a_missing_bucket_stops_the_job_with_its_reason(
     bucket: Any, settings, django_capture_on_commit_callbacks
 ) -> None:
