@@ -123,6 +123,7 @@ def second_look_affordable(page: Page) -> bool:
 
 VALUE_LOOK_FIELDS = ("number", "issue_date", "amount")
 VALUE_AGREEMENT = 2  # versions of a value's pixels that must read the same value before it is proposed
+SHORT_NUMBER, SHORT_VOTES = 3, 4
 
 
 def _value_look(
@@ -144,7 +145,12 @@ def _value_look(
         if not wanted or not second_look_affordable(page):
             continue
         width, height = prepared.image.size
-        boxes = [(name, box) for name in wanted for box in value_boxes(page, name)]
+        # The labels as the first reading read them, else as the second look did.
+        boxes = [
+            (name, box)
+            for name in wanted
+            for box in (value_boxes(page, name) or (value_boxes(again, name) if again else []))
+        ]
         pixels = [
             (round(b[0] * width), round(b[1] * height), round(b[2] * width), round(b[3] * height)) for _, b in boxes
         ]
@@ -165,7 +171,12 @@ def _value_look(
                         votes[value] += 1
                         where.setdefault(value, box)
             ranked = votes.most_common(2)
-            if ranked and ranked[0][1] >= VALUE_AGREEMENT and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
-                value = ranked[0][0]
-                found[name] = Proposal(value=value, page=page.number, box=where[value])
+            if not ranked or ranked[0][1] < VALUE_AGREEMENT or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
+                continue
+            value = ranked[0][0]
+            # A number of a figure or two is like the specks Tesseract reads as figures, or a number whose letters
+            # the figures-only versions cannot see ("70" of "70/A"): every vote must read it, and four at least.
+            if name == "number" and len(value) < SHORT_NUMBER and (len(ranked) > 1 or ranked[0][1] < SHORT_VOTES):
+                continue
+            found[name] = Proposal(value=value, page=page.number, box=where[value])
     return found

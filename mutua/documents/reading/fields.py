@@ -518,7 +518,8 @@ _VALUE_LABELS = {
 _LABEL_WORD = re.compile(r"(?i)ric|doc|fatt|num|compl|pagat")  # the second word of a label, not the next column
 _NOT_FIGURES = "‘’'\"`°*«»<>|©®()[]{}_~^!?;:,.-/ "
 MAX_VALUE_LABELS = 2  # labelled lines looked at per field: the total and the payment, not every "N." of a page
-MIN_VALUE_DIGITS = 3  # a number read from its value alone has this many characters at least
+_VALUE_NUMBER = re.compile(r"(?:[A-Z]{1,3}-?)?\d{1,7}(?:[-/]\d{1,7})*(?:[-/][A-Z]{1,2})?")
+_DATE_SHAPE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
 VALUE_MARGIN = 0.6  # above and below the label's line, in heights of it
 VALUE_WIDTH = 22  # a value's widest, in heights of its label's line, from the label's end (a table's gap too)
 
@@ -586,17 +587,14 @@ def value_from(name: str, text: str, *, today: dt.date) -> str | None:
     if name == "number":
         # Specks stuck to it ("‘2026/708871"), or its label ("N:2026-469"), are no part of it either.
         pieces = [re.sub(r"(?i)^(?:nr?[.:°º-])", "", piece.strip(".,-/")).strip(_NOT_FIGURES) for piece in text.split()]
-        numbers = [p for p in pieces if re.fullmatch(r"\d{1,7}(?:[-/]\d{1,7})*", p) and not _DATE.fullmatch(p)]
+        # A number with letters ("70/A") is read by the readings only, never by the figures-only versions: a vote
+        # against the "70" those read.
+        numbers = [p for p in pieces if _VALUE_NUMBER.fullmatch(p) and not _DATE_SHAPE.fullmatch(p)]
         longest = max(numbers, key=len, default=None)
-        # One piece with figures, and single specks around: "2026/1088 18" is not read with any certainty.
-        # A figure or two alone ("64") is a number too like the specks Tesseract reads as figures: not proposed.
-        if (
-            longest is None
-            or len(longest) < MIN_VALUE_DIGITS
-            or sum(len(re.findall(r"\d", p)) >= 2 for p in pieces) > 1
-        ):
-            return None
-        return longest
+        # One piece with figures, and single specks around: "2026/1088 18" is not read with any certainty; a date
+        # read next to it ("N. 2026-469 Data 12/05/2026") is no other number.
+        others = [p for p in pieces if p != longest and len(re.findall(r"\d", p)) >= 2 and not _DATE_SHAPE.search(p)]
+        return longest if longest is not None and not others else None
     if name == "issue_date":
         match = _DATE.search(text)
         day = match and _date(match.group(1), match.group(2), match.group(3), today)

@@ -281,7 +281,8 @@ def test_a_value_read_on_its_own_is_the_one_piece_that_fits_the_field_and_nothin
     assert value_from("number", "2026/146199 - 0 .", today=TODAY) == "2026/146199"  # specks around it
     assert value_from("number", ",2026/696955 .", today=TODAY) == "2026/696955"
     assert value_from("number", "2026/1088 18", today=TODAY) is None  # two pieces with figures: which is it?
-    assert value_from("number", "0 64 1", today=TODAY) is None  # too short to be told from specks
+    assert value_from("number", "N.-70/A .", today=TODAY) == "70/A"  # a reading's number with letters: a vote
+    assert value_from("number", "N:2026-469 . Data12/05/2926", today=TODAY) == "2026-469"  # a date is no other
     assert value_from("number", "28/09/2026", today=TODAY) is None  # a date is no number
     assert value_from("issue_date", "14-01-2026 .", today=TODAY) == "2026-01-14"
     assert value_from("issue_date", "28/0202", today=TODAY) is None
@@ -396,3 +397,28 @@ def test_a_number_a_pen_stroke_runs_through_digit_by_digit_is_not_proposed_rathe
     _doc, _value, reading = _ticket_without_its_number(monkeypatch, pen="zigzag")
 
     assert "number" not in reading.proposals
+
+
+def test_a_short_number_read_from_its_value_alone_needs_every_vote(monkeypatch):
+    import mutua.documents.reading as reading_module
+    from mutua.documents.reading.ocr import Prepared
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    line = Line([Word("N.", (0.1, 0.2, 0.13, 0.22), 90), Word("64", (0.15, 0.2, 0.18, 0.22), 40)])
+    page = Page(number=1, lines=[line], width=1000, height=1000, source="ocr", extra={"passes": 1})
+    prepared = Prepared(image=Image.new("L", (1000, 1000), 255), angle=0.0)
+    versions: list[list[tuple[str, bool]]] = []
+    monkeypatch.setattr(reading_module, "read_values", lambda prepared, boxes: versions)
+
+    versions[:] = [[(".64", True), ("64", True), ("64.", True)]]  # with the first reading's "64": four votes
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY)["number"].value == "64"
+    versions[:] = [[("64", True), ("64", True), ("", True)]]  # three
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY) == {}
+    versions[:] = [[("64", True), ("64", True), ("64", True), ("84", True)]]  # one against
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY) == {}
+    versions[:] = [[("2026/123456", True), ("2026/123456", True), ("2026/128456", True)]]  # a long one: two of three
+    line.words[1] = Word("2026/1Z3456", (0.15, 0.2, 0.3, 0.22), 20)
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY)["number"].value == "2026/123456"
+    versions[:] = [[("2026/123456", False), ("2026/128456", True), ("2026/123456", True)]]  # crossed by pen
+    line.words[1] = Word("2026/123456", (0.15, 0.2, 0.3, 0.22), 20)  # read through the pen: no vote
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY) == {}
