@@ -157,6 +157,7 @@ def _value_look(
         readings = read_values(prepared, pixels) if boxes else []
         for name in wanted:
             votes: Counter[str] = Counter()
+            forms: Counter[str] = Counter()
             where: dict[str, tuple[float, float, float, float]] = {}
             for (field_name, box), versions in zip(boxes, readings, strict=True):
                 if field_name != name:
@@ -168,15 +169,26 @@ def _value_look(
                 for text in earlier + [text for text, clean in versions if clean]:
                     value = value_from(name, text, today=today)
                     if value:
-                        votes[value] += 1
+                        votes[_vote_key(name, value)] += 1
+                        forms[value] += 1
                         where.setdefault(value, box)
             ranked = votes.most_common(2)
             if not ranked or ranked[0][1] < VALUE_AGREEMENT or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
                 continue
-            value = ranked[0][0]
+            # Of the forms of the number agreed on, the one read with its separators, the thin "-" or "/" a
+            # figures-only version may miss ("2026770" and "2026-770" agree on "2026-770").
+            value = max(
+                (form for form in forms if _vote_key(name, form) == ranked[0][0]),
+                key=lambda form: (len(form) > len(ranked[0][0]), forms[form]),
+            )
             # A number of a figure or two is like the specks Tesseract reads as figures, or a number whose letters
             # the figures-only versions cannot see ("70" of "70/A"): every vote must read it, and four at least.
             if name == "number" and len(value) < SHORT_NUMBER and (len(ranked) > 1 or ranked[0][1] < SHORT_VOTES):
                 continue
             found[name] = Proposal(value=value, page=page.number, box=where[value])
     return found
+
+
+def _vote_key(name: str, value: str) -> str:
+    """What two votes must share to agree: a number's figures and letters, whatever its separators."""
+    return re.sub(r"[-/.]", "", value) if name == "number" else value

@@ -529,6 +529,8 @@ def value_boxes(page: Page, name: str) -> list[Box]:
     to the next word Tesseract read surely as a word ("Data" after "N. 64") or the page's edge."""
     label = _VALUE_LABELS[name]
     boxes: list[Box] = []
+    heights = sorted(w.box[3] - w.box[1] for line in page.lines for w in line.words if w.confidence >= 80)
+    usual = heights[len(heights) // 2] if heights else 1.0
     for line in page.lines:
         match = label.search(line.text)
         # A total's line merged with the VAT's below it ("TOTALE DI CUI IVA COMPLESSIVO 1,54"): not that line.
@@ -554,6 +556,10 @@ def value_boxes(page: Page, name: str) -> list[Box]:
                 break
         top = min(w.box[1] for _, _, w in inside)
         bottom = max(w.box[3] for _, _, w in inside)
+        # A label read with specks around it stands taller than it is: no taller than the page's usual word.
+        if bottom - top > usual * 1.5:
+            middle = (top + bottom) / 2
+            top, bottom = middle - usual * 0.75, middle + usual * 0.75
         # A value is a dozen characters at most: its box no wider than that, at the label's end (a number, a date)
         # or at the right-hand end (a total, aligned to the right), not a whole row of specks to read.
         aspect = page.height / page.width if page.width and page.height else 1.0

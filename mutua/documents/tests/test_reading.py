@@ -422,3 +422,20 @@ def test_a_short_number_read_from_its_value_alone_needs_every_vote(monkeypatch):
     versions[:] = [[("2026/123456", False), ("2026/128456", True), ("2026/123456", True)]]  # crossed by pen
     line.words[1] = Word("2026/123456", (0.15, 0.2, 0.3, 0.22), 20)  # read through the pen: no vote
     assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY) == {}
+
+
+def test_votes_for_a_number_agree_whatever_separators_a_version_missed_and_the_form_read_with_them_is_proposed(
+    monkeypatch,
+):
+    import mutua.documents.reading as reading_module
+    from mutua.documents.reading.ocr import Prepared
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    line = Line([Word("N.", (0.1, 0.2, 0.13, 0.22), 90), Word("im*", (0.15, 0.2, 0.3, 0.22), 10)])
+    page = Page(number=1, lines=[line], width=1000, height=1000, source="ocr", extra={"passes": 1})
+    prepared = Prepared(image=Image.new("L", (1000, 1000), 255), angle=0.0)
+    # The thin "-" missed by one version: three votes for 2026-770 all the same.
+    versions = [[("2026770", True), ("2026-770", True), ("2026-770 0", True)]]
+    monkeypatch.setattr(reading_module, "read_values", lambda prepared, boxes: versions)
+
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY)["number"].value == "2026-770"
