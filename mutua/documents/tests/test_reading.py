@@ -439,3 +439,24 @@ def test_votes_for_a_number_agree_whatever_separators_a_version_missed_and_the_f
     monkeypatch.setattr(reading_module, "read_values", lambda prepared, boxes: versions)
 
     assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY)["number"].value == "2026-770"
+
+
+def test_the_second_look_enlarges_less_the_bands_that_would_outgrow_the_page(monkeypatch):
+    import re
+
+    from mutua.documents.reading import ocr
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    widths: list[int] = []
+    monkeypatch.setattr(ocr, "_tesseract", lambda image, *args: widths.append(image.width) or "")
+    image = Image.new("L", (1000, 1000), 255)
+
+    def page_with(rows):
+        lines = [Line([Word("Totale", (0.1, top, 0.3, bottom), 90)]) for top, bottom in rows]
+        return Page(number=1, lines=lines, width=1000, height=1000, source="ocr")
+
+    ocr.reread_lines(image, page_with([(0.10, 0.12)]), re.compile("Totale"))
+    # Lines run together by specks: half the page in bands, four times that once enlarged twice.
+    ocr.reread_lines(image, page_with([(0.1, 0.2), (0.3, 0.4), (0.5, 0.6)]), re.compile("Totale"))
+
+    assert widths == [2000, 1500]
