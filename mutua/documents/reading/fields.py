@@ -173,7 +173,29 @@ def _is_patient(found: _Found, markers: list[tuple[int, int]]) -> bool:
 
 # Between month and year a separator may be read twice ("04- 10- -2026"): the date must still be a real day.
 _DATE = re.compile(r"(?<!\d)([0-3]?\d)\s?[/.\-]\s?([01]?\d)\s?[/.\-](?:\s?[/.\-])?\s?((?:19|20)\d{2})(?!\d)")
-_DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d{2})(?!\d)")
+# The month's name with one letter misread ("17 giuguo 2026"), or after a hyphen ("30-settembre 2026"), is a month
+# still: between a day and a year, a word one letter away from one month's name and no other's.
+_DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)(?:\s+|\s?-\s?)([a-z]{4,10})\s+((?:19|20)\d{2})(?!\d)")
+
+
+def _near(word: str, name: str) -> bool:
+    """Whether `word` is `name` with at most one letter changed, added or dropped."""
+    if abs(len(word) - len(name)) > 1:
+        return False
+    if len(word) == len(name):
+        return sum(a != b for a, b in zip(word, name, strict=True)) <= 1
+    short, long = sorted((word, name), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _month(word: str) -> int | None:
+    word = word.lower()
+    if word in MONTHS:
+        return MONTHS[word]
+    near = [n for name, n in MONTHS.items() if _near(word, name)]
+    return near[0] if len(near) == 1 else None
+
+
 _DATE_LABEL = re.compile(r"(?i)\b(data|del|emess[ao]|li\b|lì)\b")
 _BIRTH = re.compile(r"(?i)\b(nat[oa]|nascita)\b")
 # A figure after a speck read as a dot (".19,34") is a figure; after a digit and a dot it is part of "1.234,56".
@@ -200,7 +222,7 @@ def _dates(doc: _Document, today: dt.date) -> list[tuple[_Found, dt.date, bool]]
     found = []
     for pattern, words in ((_DATE, False), (_DATE_WORDS, True)):
         for hit, match in doc.search(pattern, 0):
-            month = str(MONTHS[match.group(2).lower()]) if words else match.group(2)
+            month = str(_month(match.group(2)) or 0) if words else match.group(2)
             value = _date(match.group(1), month, match.group(3), today)
             before = hit.line.text[: match.start()]
             # No confidence threshold here: on the corpus it dropped right dates and kept the one wrong.
@@ -325,7 +347,7 @@ _NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-
 _NUMBER = re.compile(
     r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)[,.]?\s+)"
     r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
-    + r"(?:(?<=\s)[^\w\s]{1,3}\s+)?"  # a speck read, on its own, between the label and the number
+    + r"(?:(?<=\s)[^\w\s]{1,3}\s+){0,3}"  # specks read, on their own, between the label and the number
     + _NUMBER_TOKEN
     + r"(?=$|[\s,;*.:'\"|])"
 )
@@ -476,3 +498,114 @@ def extract(pages: list[Page], *, today: dt.date) -> dict[str, Proposal]:
     if name:
         propose("provider_name", _clean_name(name), name)
     return proposals
+
+
+# --- A closer look at the values of fields left out -----------------------------------------------------------------
+
+_VALUE_LABELS = {
+    # The number's label where the number rule wants it: at a line's start or after the document's name (not "art. 10
+    # n. 18"); "Numero ricevuta" with its second word however it was read.
+    "number": re.compile(
+        r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.)[,.]?\s+)"
+        r"(?:numero(?:\s+[A-Za-zÀ-ÿ]{4,})?|n\s?[.°º:]|nr\.?|num\.)"
+    ),
+    "issue_date": re.compile(r"(?i)\b(?:data|del)(?![a-z])[:.]?"),
+    "amount": re.compile(
+        r"(?i)(?<!sub)totale(?:\s+(?:documento|fattura|complessivo|pagato|da\s+pagare|ricevuta|dovuto|euro))?[:.]?"
+        r"|netto\s+a\s+pagare|importo\s+(?:pagato|totale)|pagamento\s+(?:contante|elettronico)"
+    ),
+}
+_LABEL_WORD = re.compile(r"(?i)ric|doc|fatt|num|compl|pagat")  # the second word of a label, not the next column
+_NOT_FIGURES = "‘’'\"`°*«»<>|©®()[]{}_~^!?;:,.-/ "
+MAX_VALUE_LABELS = 2  # labelled lines looked at per field: the total and the payment, not every "N." of a page
+_VALUE_NUMBER = re.compile(r"(?:[A-Z]{1,3}-?)?\d{1,7}(?:[-/]\d{1,7})*(?:[-/][A-Z]{1,2})?")
+_DATE_SHAPE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
+VALUE_MARGIN = 0.6  # above and below the label's line, in heights of it
+VALUE_WIDTH = 22  # a value's widest, in heights of its label's line, from the label's end (a table's gap too)
+
+
+def value_boxes(page: Page, name: str) -> list[Box]:
+    """Where the value of field `name` stands on `page`: right of each line's label, on the label's own height, up
+    to the next word Tesseract read surely as a word ("Data" after "N. 64") or the page's edge."""
+    label = _VALUE_LABELS[name]
+    boxes: list[Box] = []
+    heights = sorted(w.box[3] - w.box[1] for line in page.lines for w in line.words if w.confidence >= 80)
+    usual = heights[len(heights) // 2] if heights else 1.0
+    for line in page.lines:
+        match = label.search(line.text)
+        # A total's line merged with the VAT's below it ("TOTALE DI CUI IVA COMPLESSIVO 1,54"): not that line.
+        if not match or (name == "amount" and _NOT_TOTAL.search(line.text)):
+            continue
+        spans = _spans(line)
+        inside = [(s, e, w) for s, e, w in spans if s < match.end() and e > match.start()]
+        if not inside:
+            continue
+        s, e, last = inside[-1]
+        # The label's end inside its word ("Data12/05/2026" read as one word): by the share of its characters.
+        share = min(1.0, (match.end() - s) / max(e - s, 1))
+        left = last.box[0] + (last.box[2] - last.box[0]) * share
+        right = 0.99
+        for s2, _e2, word in spans:
+            if (
+                s2 >= match.end()
+                and word.confidence >= 80
+                and re.fullmatch(r"[A-Za-zÀ-ÿ]{3,}[.:,]?", word.text)
+                and not _LABEL_WORD.match(word.text)
+            ):
+                right = word.box[0]
+                break
+        top = min(w.box[1] for _, _, w in inside)
+        bottom = max(w.box[3] for _, _, w in inside)
+        # A label read with specks around it stands taller than it is: no taller than the page's usual word.
+        if bottom - top > usual * 1.5:
+            middle = (top + bottom) / 2
+            top, bottom = middle - usual * 0.75, middle + usual * 0.75
+        # A value is a dozen characters at most: its box no wider than that, at the label's end (a number, a date)
+        # or at the right-hand end (a total, aligned to the right), not a whole row of specks to read.
+        aspect = page.height / page.width if page.width and page.height else 1.0
+        longest = (bottom - top) * aspect * VALUE_WIDTH
+        if name == "amount":
+            left = max(left, right - longest)
+        else:
+            right = min(right, left + longest)
+        margin = (bottom - top) * VALUE_MARGIN  # a value in bold stands taller than its label
+        if right - left > 0.02:
+            boxes.append((left, max(0.0, top - margin), right, min(1.0, bottom + margin)))
+        if len(boxes) >= MAX_VALUE_LABELS:
+            break
+    return boxes
+
+
+def text_in(page: Page, box: Box) -> str:
+    """The words of `page` whose middle lies in `box`, left to right: what a reading made of a value's place."""
+    words = [
+        w
+        for line in page.lines
+        for w in line.words
+        if box[0] <= (w.box[0] + w.box[2]) / 2 <= box[2] and box[1] <= (w.box[1] + w.box[3]) / 2 <= box[3]
+    ]
+    return " ".join(w.text for w in sorted(words, key=lambda w: w.box[0]))
+
+
+def value_from(name: str, text: str, *, today: dt.date) -> str | None:
+    """The value of field `name` in `text`, read on its own right of its label, when it passes the field's rules.
+    Specks read around it ("2026/146199 - 0 .") are no part of it: the value is the one piece with figures that fits."""
+    if name == "number":
+        # Specks stuck to it ("‘2026/708871"), or its label ("N:2026-469"), are no part of it either.
+        pieces = [re.sub(r"(?i)^(?:nr?[.:°º-])", "", piece.strip(".,-/")).strip(_NOT_FIGURES) for piece in text.split()]
+        # A number with letters ("70/A") is read by the readings only, never by the figures-only versions: a vote
+        # against the "70" those read.
+        numbers = [p for p in pieces if _VALUE_NUMBER.fullmatch(p) and not _DATE_SHAPE.fullmatch(p)]
+        longest = max(numbers, key=len, default=None)
+        # One piece with figures, and single specks around: "2026/1088 18" is not read with any certainty; a date
+        # read next to it ("N. 2026-469 Data 12/05/2026") is no other number.
+        others = [p for p in pieces if p != longest and len(re.findall(r"\d", p)) >= 2 and not _DATE_SHAPE.search(p)]
+        return longest if longest is not None and not others else None
+    if name == "issue_date":
+        match = _DATE.search(text)
+        day = match and _date(match.group(1), match.group(2), match.group(3), today)
+        return day.isoformat() if day else None
+    if name == "amount":
+        amounts = list(_AMOUNT.finditer(text))
+        return f"{_amount(amounts[-1]):.2f}" if amounts else None
+    return None

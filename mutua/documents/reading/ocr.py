@@ -10,6 +10,7 @@ copy of a member's document is written to disk.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import subprocess
@@ -23,6 +24,7 @@ TESSERACT = os.environ.get("TESSERACT_CMD", "tesseract")
 LANGUAGE = "ita"
 TIMEOUT_SECONDS = 30
 MAX_SKEW = 12.0
+MIN_TURN = 0.25  # a skew under this many degrees is left as it is
 TARGET_TEXT_WIDTH = 1800  # pixels across an A4 page for Tesseract: about 220 dpi
 
 
@@ -131,16 +133,22 @@ def quarter_turns(image: Image.Image) -> int:
 class Prepared:
     image: Image.Image  # straight, grey, at the size Tesseract reads
     angle: float  # total degrees turned counter-clockwise
+    # The scan as uploaded (its colours) and its size once straightened, before scaling: where a box of `image` lies
+    # on it (`source_crop`). None for a page given quarter turns.
+    source: Image.Image | None = None
+    turned_size: tuple[int, int] = (0, 0)
 
 
 def prepare(image: Image.Image, *, extra_turn: int = 0) -> Prepared:
     """Grey, straightened and scaled for Tesseract; the same steps make the page image the member sees."""
-    gray = _gray(image)
+    source = ImageOps.exif_transpose(image) or image
+    gray = _gray(source)
     if extra_turn:
         gray = gray.rotate(-extra_turn, expand=True)
     angle = skew_angle(gray)
-    if abs(angle) >= 0.25:
+    if abs(angle) >= MIN_TURN:
         gray = gray.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    turned_size = gray.size
     scale = TARGET_TEXT_WIDTH / max(gray.width, 1)
     # A receipt is narrow: judge its scale by the height-to-width ratio of an A4 page instead.
     if gray.height > gray.width * 1.9:
@@ -148,7 +156,12 @@ def prepare(image: Image.Image, *, extra_turn: int = 0) -> Prepared:
     if scale > 1.3 or scale < 0.6:
         gray = gray.resize((round(gray.width * scale), round(gray.height * scale)), Image.Resampling.LANCZOS)
     gray = _flatten(gray)
-    return Prepared(image=gray, angle=angle - extra_turn)
+    return Prepared(
+        image=gray,
+        angle=angle - extra_turn,
+        source=None if extra_turn else source,
+        turned_size=turned_size,
+    )
 
 
 def _words_from_tsv(tsv: str, width: int, height: int) -> list[Line]:
@@ -195,7 +208,7 @@ def upright(lines: list[Line], width: int, height: int) -> bool:
     return flat >= UPRIGHT_WORDS
 
 
-def read_scan(image: Image.Image, *, number: int = 1) -> tuple[Page, Image.Image]:
+def read_scan(image: Image.Image, *, number: int = 1) -> tuple[Page, Prepared]:
     """Read one scanned page: straighten, read, and when it was not read upright, try the turn OSD finds. Returns the
     page and the prepared image it was read from (for a second look at some of its lines, `reread_lines`). The page's
     `extra["passes"]` counts the whole-page passes Tesseract made (reading, orientation, reading turned): what the
@@ -226,7 +239,7 @@ def read_scan(image: Image.Image, *, number: int = 1) -> tuple[Page, Image.Image
         source="ocr",
         extra={"passes": passes},
     )
-    return page, prepared.image
+    return page, prepared
 
 
 def ocr_page(image: Image.Image, *, number: int = 1) -> Page:
@@ -235,6 +248,8 @@ def ocr_page(image: Image.Image, *, number: int = 1) -> Page:
 
 REREAD_SCALE = 2  # the second look enlarges the lines: small print at 100–150 dpi gets the pixels Tesseract needs
 MAX_REREAD_BANDS = 4
+REREAD_BUDGET = 1.3  # the enlarged bands' pixels, in pages: more, and they are enlarged by REREAD_SCALE_TALL only
+REREAD_SCALE_TALL = 1.5
 
 
 def reread_lines(prepared: Image.Image, page: Page, label: re.Pattern[str]) -> Page | None:
@@ -256,18 +271,23 @@ def reread_lines(prepared: Image.Image, page: Page, label: re.Pattern[str]) -> P
         return None
     # The bands, enlarged, stacked one below the other with a blank gap: one Tesseract process reads them all.
     crops: list[tuple[float, float, float, float, Image.Image]] = []
+    # Bands that, enlarged twice, would outgrow the page itself (a noisy photo's lines run together with specks):
+    # enlarged less, for a second look about half as costly (it took 3–4 s of CPU on such pages).
+    tall = sum(bottom - top for top, bottom in bands[:MAX_REREAD_BANDS]) * 1.6 * REREAD_SCALE**2 > REREAD_BUDGET
+    scale = REREAD_SCALE_TALL if tall else REREAD_SCALE
     for top, bottom in bands[:MAX_REREAD_BANDS]:
         height = bottom - top
         crop_top, crop_bottom = max(0.0, top - height * 0.3), min(1.0, bottom + height * 0.3)
         y0, y1 = round(crop_top * prepared.height), round(crop_bottom * prepared.height)
         if y1 - y0 >= 8:
             band = prepared.crop((0, y0, prepared.width, y1))
-            band = band.resize((band.width * REREAD_SCALE, band.height * REREAD_SCALE), Image.Resampling.LANCZOS)
+            size = (round(band.width * scale), round(band.height * scale))
+            band = band.resize(size, Image.Resampling.LANCZOS)
             crops.append((top, bottom, crop_top, crop_bottom, band))
     if not crops:
         return None
     gap = 40
-    stack = Image.new("L", (prepared.width * REREAD_SCALE, sum(c[4].height + gap for c in crops) + gap), 255)
+    stack = Image.new("L", (max(c[4].width for c in crops), sum(c[4].height + gap for c in crops) + gap), 255)
     offsets, y = [], gap
     for *_, band in crops:
         stack.paste(band, (0, y))
@@ -301,3 +321,133 @@ def reread_lines(prepared: Image.Image, page: Page, label: re.Pattern[str]) -> P
         angle=page.angle,
         source="ocr",
     )
+
+
+# --- A look at the values only -----------------------------------------------------------------------------------
+
+PEN_BLUE = 10  # how much bluer than red and green (0–255) a dark pixel of the scan is when it is pen, not print
+PEN_DARK = 110  # luminance under which a blue pixel is a stroke of pen, not the light ink of a stamp
+PEN_PIXELS = 2  # dark blue pixels per pixel of a crop's height: more, and a pen stroke crosses the value
+VALUE_SCALE = 2
+VALUE_HEIGHT = 150  # pixels of a value's crop (its line and a margin) once scaled for reading
+STRICT_INK = 160  # of a crop's pixels, those darker than this are ink; its darkest 5 % are print's core
+STRICT_MARGIN = 50
+
+
+def source_crop(prepared: Prepared, box: tuple[int, int, int, int]) -> Image.Image | None:
+    """The part of the uploaded scan, in colour, that lies under `box` (pixels of the prepared image), turned as the
+    prepared image is, at the scan's own resolution. None when the page was given quarter turns (no source kept)."""
+    if prepared.source is None or not prepared.turned_size[0]:
+        return None
+    source = prepared.source.convert("RGB")
+    turned_w, turned_h = prepared.turned_size
+    scale = prepared.image.width / turned_w
+    angle = prepared.angle if abs(prepared.angle) >= MIN_TURN else 0.0
+    x0, y0, x1, y1 = (v / scale for v in box)
+    # The box's centre on the scan: PIL turns about the centre, counter-clockwise, y pointing down.
+    u, v = (x0 + x1) / 2 - turned_w / 2, (y0 + y1) / 2 - turned_h / 2
+    t = math.radians(angle)
+    cx = source.width / 2 + u * math.cos(t) - v * math.sin(t)
+    cy = source.height / 2 + u * math.sin(t) + v * math.cos(t)
+    half = math.hypot(x1 - x0, y1 - y0) / 2 + 2
+    region = source.crop((round(cx - half), round(cy - half), round(cx + half), round(cy + half)))
+    if angle:
+        region = region.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+    mid = region.width / 2
+    w, h = (x1 - x0) / 2, (y1 - y0) / 2
+    return region.crop((round(mid - w), round(mid - h), round(mid + w), round(mid + h)))
+
+
+def pen_mask(crop: Image.Image) -> Image.Image:
+    """The pixels of a colour crop that are blue pen: bluer than they are red or green. Black print, or print on
+    yellowish paper in a photo, is not."""
+    red, green, blue = crop.convert("RGB").split()
+    blueness = ImageChops.subtract(blue, ImageChops.add(red, green, scale=2.0))
+    return blueness.point(lambda v: 255 if v > PEN_BLUE else 0)
+
+
+def without_pen(crop: Image.Image, pen: Image.Image | None = None) -> Image.Image:
+    """Grey, with blue pen strokes made paper. Where a stroke crossed a digit the digit keeps a gap: closing it from
+    the ink on both sides made up digits that two versions then agreed on (tried, not kept)."""
+    pen = pen_mask(crop) if pen is None else pen
+    gray = _gray(crop)
+    gray.paste(255, mask=pen)
+    # Paper white, as on the prepared page: most of a value's crop is paper, a photo's shade of it too.
+    return ImageOps.autocontrast(gray, cutoff=(1, 40))
+
+
+def strict(gray: Image.Image) -> Image.Image:
+    """Black and white at a threshold set from the crop's own darkest ink: what is lighter than print's core (a
+    pen stroke a little lighter than print, the halo of a JPEG) becomes paper."""
+    ink = sorted(v for v in gray.tobytes() if v < STRICT_INK)
+    if not ink:
+        return gray
+    threshold = ink[len(ink) // 20] + STRICT_MARGIN
+    return gray.point(lambda v: 0 if v <= threshold else 255)
+
+
+@dataclass
+class ValueCrop:
+    """A value's versions of the same pixels, and whether a pen stroke crosses them."""
+
+    versions: list[Image.Image]
+    clean: list[bool]  # for each version, whether it is free of the pen (taken out, or none there)
+    pen: bool
+
+
+def value_variants(prepared: Prepared, box: tuple[int, int, int, int]) -> ValueCrop:
+    """A value's versions: as prepared, with pen strokes taken out by their colour, and that in black and white at
+    a strict threshold. A crop with pen in it: what was read through the pen is not free of it."""
+    plain = prepared.image.crop(box)
+    crop = source_crop(prepared, box)
+    if crop is None:
+        return ValueCrop([plain, strict(plain)], [True, True], pen=False)
+    pen = pen_mask(crop)
+    dark = ImageChops.multiply(pen, crop.convert("L").point(lambda v: 255 if v < PEN_DARK else 0))
+    crossed = dark.histogram()[255] > crop.height * PEN_PIXELS
+    clean = without_pen(crop, pen).resize(plain.size, Image.Resampling.BICUBIC)
+    return ValueCrop([plain, clean, strict(clean)], [not crossed, True, True], pen=crossed)
+
+
+VALUE_CHARACTERS = "0123456789/-.,"
+
+
+def read_values(prepared: Prepared, boxes: list[tuple[int, int, int, int]]) -> list[list[tuple[str, bool]]]:
+    """Each box's versions (`value_variants`) read as lines of figures: for each box, each version's text and
+    whether that version is free of pen. One Tesseract process for all, the crops stacked with blank gaps."""
+    crops: list[tuple[int, bool, Image.Image]] = []
+    for n, box in enumerate(boxes):
+        value = value_variants(prepared, box)
+        # Enlarged, or reduced, to the height at which Tesseract reads figures well: a receipt 8 cm wide is
+        # prepared at twice an A4 page's resolution, and reading its values at twice that costs seconds.
+        scale = min(VALUE_SCALE, max(0.5, VALUE_HEIGHT / max(box[3] - box[1], 1)))
+        for version, clean in zip(value.versions, value.clean, strict=True):
+            size = (round(version.width * scale), round(version.height * scale))
+            crops.append((n, clean, version.resize(size, Image.Resampling.LANCZOS)))
+    if not crops:
+        return [[] for _ in boxes]
+    gap = 30
+    width = max(c.width for *_, c in crops) + 2 * gap
+    stack = Image.new("L", (width, sum(c.height + gap for *_, c in crops) + gap), 255)
+    spans, y = [], gap
+    for *_, crop in crops:
+        stack.paste(crop, (gap, y))
+        spans.append((y, y + crop.height))
+        y += crop.height + gap
+    try:
+        whitelist = f"tessedit_char_whitelist={VALUE_CHARACTERS}"
+        tsv = _tesseract(stack, "-l", LANGUAGE, "--psm", "6", "-c", whitelist, "tsv")
+    except OcrUnavailable:
+        return [[] for _ in boxes]
+    words: list[list[Word]] = [[] for _ in crops]
+    for line in _words_from_tsv(tsv, stack.width, stack.height):
+        for word in line.words:
+            middle = (word.box[1] + word.box[3]) / 2 * stack.height
+            for index, (top, bottom) in enumerate(spans):
+                if top <= middle <= bottom:
+                    words[index].append(word)
+                    break
+    result: list[list[tuple[str, bool]]] = [[] for _ in boxes]
+    for (n, clean, _), found in zip(crops, words, strict=True):
+        result[n].append((" ".join(w.text for w in sorted(found, key=lambda w: w.box[0])), clean))
+    return result

@@ -217,6 +217,7 @@ def test_a_number_the_first_reading_missed_is_proposed_after_a_closer_look_at_it
 
 def test_the_second_look_is_for_pages_read_once_whatever_the_machine_load(monkeypatch):
     import mutua.documents.reading as reading_module
+    from mutua.documents.reading.ocr import Prepared
     from mutua.documents.reading.pages import Line, Page, Word
 
     looked_at: list[int] = []
@@ -229,9 +230,9 @@ def test_the_second_look_is_for_pages_read_once_whatever_the_machine_load(monkey
     once = Page(number=1, lines=[line], source="ocr", extra={"passes": 1})
     # Read sideways, its orientation searched and read again turned: three passes of Tesseract over the whole page.
     turned = Page(number=2, lines=[line], source="ocr", extra={"passes": 3})
-    image = Image.new("L", (10, 10), 255)
+    prepared = Prepared(image=Image.new("L", (10, 10), 255), angle=0.0)
 
-    reading_module._second_look([(once, image), (turned, image)], {}, today=TODAY)
+    reading_module._second_look([(once, prepared), (turned, prepared)], {}, today=TODAY)
 
     assert looked_at == [1]  # the page read once is looked at again, the page already read three times is not
 
@@ -272,3 +273,190 @@ def test_a_date_after_the_number_label_is_no_number_when_the_number_itself_is_un
     got = extract(_ocr_page([[("FATTURA", 96), ("N.", 96), ("del", 96), ("05/04/2026", 96)]]), today=TODAY)
     assert "number" not in got
     assert got["issue_date"].value == "2026-04-05"
+
+
+def test_a_value_read_on_its_own_is_the_one_piece_that_fits_the_field_and_nothing_when_unsure():
+    from mutua.documents.reading.fields import value_from
+
+    assert value_from("number", "2026/146199 - 0 .", today=TODAY) == "2026/146199"  # specks around it
+    assert value_from("number", ",2026/696955 .", today=TODAY) == "2026/696955"
+    assert value_from("number", "2026/1088 18", today=TODAY) is None  # two pieces with figures: which is it?
+    assert value_from("number", "N.-70/A .", today=TODAY) == "70/A"  # a reading's number with letters: a vote
+    assert value_from("number", "N:2026-469 . Data12/05/2926", today=TODAY) == "2026-469"  # a date is no other
+    assert value_from("number", "28/09/2026", today=TODAY) is None  # a date is no number
+    assert value_from("issue_date", "14-01-2026 .", today=TODAY) == "2026-01-14"
+    assert value_from("issue_date", "28/0202", today=TODAY) is None
+    future = TODAY + dt.timedelta(days=40)
+    assert value_from("issue_date", f"{future:%d/%m/%Y}", today=TODAY) is None
+    assert value_from("amount", "..18,80", today=TODAY) == "18.80"
+    assert value_from("amount", "13615.0", today=TODAY) is None
+
+
+def test_a_value_is_looked_for_right_of_its_label_up_to_the_next_column_and_not_after_any_n():
+    from mutua.documents.reading.fields import value_boxes
+
+    pages = _ocr_page(
+        [
+            [("Numero", 95), ("ricevuta", 90), ("-", 40), ("2026/1?6199", 20)],
+            [("N.", 90), ("64", 40), ("Data", 96), ("7", 90), ("luglio", 95), ("2026", 95)],
+            [("Operazione", 95), ("esente", 95), ("art.", 95), ("10", 95), ("n.", 95), ("18", 95)],
+            [("Data12/O5/2026", 30)],
+        ]
+    )
+    page = pages[0]
+    number = value_boxes(page, "number")
+    assert len(number) == 2  # "Numero ricevuta" and "N.", not "art. 10 n. 18"
+    # Right of "ricevuta", 22 heights of its line wide at most (a value and the gap of a table before it).
+    assert number[0][0] == pytest.approx(0.35) and number[0][2] == pytest.approx(0.35 + 0.02 * 22)
+    assert number[1][0] == pytest.approx(0.2) and number[1][2] == pytest.approx(0.4)  # up to "Data"
+    date = value_boxes(page, "issue_date")
+    assert date[0][0] == pytest.approx(0.5)  # right of "Data"
+    assert date[1][0] == pytest.approx(0.1 + 0.1 * 4 / 14)  # "Data" and its date read as one word
+    assert value_boxes(page, "amount") == []
+
+
+def test_blue_pen_is_taken_out_of_a_value_while_black_print_stays_even_after_jpeg():
+    from PIL import ImageDraw
+
+    from mutua.documents.reading.ocr import without_pen
+
+    image = Image.new("RGB", (120, 40), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 10, 40, 30), fill=(20, 20, 20))  # print
+    draw.line([(60, 5), (110, 35)], fill=(20, 30, 90), width=2)  # the corpus's pen
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=65)
+    clean = without_pen(Image.open(buffer))
+    assert max(clean.getpixel((85, y)) for y in range(40)) == 255
+    assert min(clean.getpixel((85, y)) for y in range(40)) > 150  # the stroke is gone
+    assert clean.getpixel((25, 20)) < 40  # the print is not
+
+
+def test_a_box_of_the_prepared_page_is_found_on_the_scan_however_it_was_turned_and_scaled():
+    from PIL import ImageChops
+
+    from mutua.documents.reading.ocr import Prepared, source_crop
+
+    scan = Image.new("RGB", (400, 300), (255, 255, 255))
+    scan.paste((0, 0, 0), (300, 200, 320, 220))
+    turned = scan.convert("L").rotate(7, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    image = turned.resize((turned.width * 2, turned.height * 2))
+    ink = ImageChops.invert(image).point(lambda v: 255 if v > 128 else 0).getbbox()
+    prepared = Prepared(image=image, angle=7.0, source=scan, turned_size=turned.size)
+    crop = source_crop(prepared, (ink[0] - 20, ink[1] - 20, ink[2] + 20, ink[3] + 20))
+    inside = ImageChops.invert(crop.convert("L")).point(lambda v: 255 if v > 128 else 0).getbbox()
+    middle = ((inside[0] + inside[2]) / 2, (inside[1] + inside[3]) / 2)
+    assert middle == pytest.approx((crop.width / 2, crop.height / 2), abs=1.5)  # the square, in the middle
+
+
+def _ticket_without_its_number(monkeypatch, pen: str):
+    """A clean ticket, `pen` drawn across its number ("" none, "zigzag" through every digit), read with both the
+    first reading and the second look blind to the number: only the look at the value alone can find it."""
+    from PIL import ImageDraw
+
+    import mutua.documents.reading as reading_module
+    from mutua.documents.reading.ocr import read_scan
+    from mutua.documents.reading.pages import Line, Page
+
+    doc = sample(11, layout="ticket", clean=True)
+    scan = Image.open(io.BytesIO(doc.content)).convert("RGB")
+    page, _ = read_scan(scan)
+    value = next(w for line in page.lines for w in line.words if w.text == doc.truth.number)
+    x0, y0, x1, y1 = (value.box[0] * scan.width, value.box[1] * scan.height, value.box[2] * scan.width,
+                      value.box[3] * scan.height)  # fmt: skip
+    if pen == "zigzag":  # the corpus's blue pen, 3 pixels wide at 200 dpi, up and down through every digit
+        points = [(x0 - 20 + i * (x1 - x0 + 40) / 8, y0 if i % 2 else y1) for i in range(9)]
+        ImageDraw.Draw(scan).line(points, fill=(20, 30, 90), width=3)
+    buffer = io.BytesIO()
+    scan.save(buffer, "JPEG", quality=65)
+
+    def first_reading_without_the_number(image, *, number=1):
+        page, prepared = read_scan(image, number=number)
+        lines = [Line([w for w in line.words if "/" not in w.text]) for line in page.lines]
+        page = Page(number=page.number, lines=[line for line in lines if line.words], width=page.width,
+                    height=page.height, angle=page.angle, source=page.source, extra=page.extra)  # fmt: skip
+        return page, prepared
+
+    monkeypatch.setattr(reading_module, "read_scan", first_reading_without_the_number)
+    monkeypatch.setattr(reading_module, "reread_lines", lambda image, page, label: None)
+    return doc, value, document_read(buffer.getvalue(), "image/jpeg", today=TODAY)
+
+
+@needs_tesseract
+def test_a_number_both_readings_missed_is_read_from_its_value_alone_right_of_its_label(monkeypatch):
+    doc, value, reading = _ticket_without_its_number(monkeypatch, pen="")
+
+    assert values(reading)["number"] == doc.truth.number
+    box = reading.proposals["number"].box
+    assert box[0] <= (value.box[0] + value.box[2]) / 2 <= box[2]  # where the number is
+    assert box[1] <= (value.box[1] + value.box[3]) / 2 <= box[3]
+
+
+@needs_tesseract
+def test_a_number_a_pen_stroke_runs_through_digit_by_digit_is_not_proposed_rather_than_guessed(monkeypatch):
+    _doc, _value, reading = _ticket_without_its_number(monkeypatch, pen="zigzag")
+
+    assert "number" not in reading.proposals
+
+
+def test_a_short_number_read_from_its_value_alone_needs_every_vote(monkeypatch):
+    import mutua.documents.reading as reading_module
+    from mutua.documents.reading.ocr import Prepared
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    line = Line([Word("N.", (0.1, 0.2, 0.13, 0.22), 90), Word("64", (0.15, 0.2, 0.18, 0.22), 40)])
+    page = Page(number=1, lines=[line], width=1000, height=1000, source="ocr", extra={"passes": 1})
+    prepared = Prepared(image=Image.new("L", (1000, 1000), 255), angle=0.0)
+    versions: list[list[tuple[str, bool]]] = []
+    monkeypatch.setattr(reading_module, "read_values", lambda prepared, boxes: versions)
+
+    versions[:] = [[(".64", True), ("64", True), ("64.", True)]]  # with the first reading's "64": four votes
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY)["number"].value == "64"
+    versions[:] = [[("64", True), ("64", True), ("", True)]]  # three
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY) == {}
+    versions[:] = [[("64", True), ("64", True), ("64", True), ("84", True)]]  # one against
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY) == {}
+    versions[:] = [[("2026/123456", True), ("2026/123456", True), ("2026/128456", True)]]  # a long one: two of three
+    line.words[1] = Word("2026/1Z3456", (0.15, 0.2, 0.3, 0.22), 20)
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY)["number"].value == "2026/123456"
+    versions[:] = [[("2026/123456", False), ("2026/128456", True), ("2026/123456", True)]]  # crossed by pen
+    line.words[1] = Word("2026/123456", (0.15, 0.2, 0.3, 0.22), 20)  # read through the pen: no vote
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY) == {}
+
+
+def test_votes_for_a_number_agree_whatever_separators_a_version_missed_and_the_form_read_with_them_is_proposed(
+    monkeypatch,
+):
+    import mutua.documents.reading as reading_module
+    from mutua.documents.reading.ocr import Prepared
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    line = Line([Word("N.", (0.1, 0.2, 0.13, 0.22), 90), Word("im*", (0.15, 0.2, 0.3, 0.22), 10)])
+    page = Page(number=1, lines=[line], width=1000, height=1000, source="ocr", extra={"passes": 1})
+    prepared = Prepared(image=Image.new("L", (1000, 1000), 255), angle=0.0)
+    # The thin "-" missed by one version: three votes for 2026-770 all the same.
+    versions = [[("2026770", True), ("2026-770", True), ("2026-770 0", True)]]
+    monkeypatch.setattr(reading_module, "read_values", lambda prepared, boxes: versions)
+
+    assert reading_module._value_look([(page, prepared)], [None], {}, today=TODAY)["number"].value == "2026-770"
+
+
+def test_the_second_look_enlarges_less_the_bands_that_would_outgrow_the_page(monkeypatch):
+    import re
+
+    from mutua.documents.reading import ocr
+    from mutua.documents.reading.pages import Line, Page, Word
+
+    widths: list[int] = []
+    monkeypatch.setattr(ocr, "_tesseract", lambda image, *args: widths.append(image.width) or "")
+    image = Image.new("L", (1000, 1000), 255)
+
+    def page_with(rows):
+        lines = [Line([Word("Totale", (0.1, top, 0.3, bottom), 90)]) for top, bottom in rows]
+        return Page(number=1, lines=lines, width=1000, height=1000, source="ocr")
+
+    ocr.reread_lines(image, page_with([(0.10, 0.12)]), re.compile("Totale"))
+    # Lines run together by specks: half the page in bands, four times that once enlarged twice.
+    ocr.reread_lines(image, page_with([(0.1, 0.2), (0.3, 0.4), (0.5, 0.6)]), re.compile("Totale"))
+
+    assert widths == [2000, 1500]
