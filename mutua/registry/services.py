@@ -336,8 +336,8 @@ SEEN_TABLE = "registry_import_seen"
 
 
 # Rows written to the table, and how many it had at its last ANALYZE: a temporary table has no statistics until it
-# is analyzed (autovacuum never sees it), and without them PostgreSQL looks a chunk's 2 000 keys up by scanning every
-# row of their kind: a million-member import spent most of its time there, longer with every chunk.
+# is analyzed (autovacuum never sees it), and without them PostgreSQL looks keys up by scanning every row of their
+# kind: a million-member import, which then looked each chunk's 2 000 keys up, spent most of its time there.
 _seen_rows = {"written": 0, "analyzed": 0}
 SEEN_ANALYZE_FROM = 10_000
 
@@ -381,38 +381,61 @@ def _mark_duplicates(sync: EntitySync, rows: list[CleanRow]) -> None:
             continue
         label = f"{sync.name}:{kind}"
         with connection.cursor() as cursor:
-            earlier: dict[str, int] = {}
-            keys = list(keyed)
-            if connection.vendor == "postgresql":  # one array parameter: see bulk.among
-                cursor.execute(
-                    f"SELECT key, line FROM {SEEN_TABLE} WHERE kind = %s AND key = ANY(%s)",  # noqa: S608
-                    [label, keys],
-                )
-                earlier.update(cursor.fetchall())
-                keys = []
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                placeholders = ", ".join(["%s"] * len(part))
-                cursor.execute(  # table name a constant, values as parameters
-                    f"SELECT key, line FROM {SEEN_TABLE} WHERE kind = %s AND key IN ({placeholders})",  # noqa: S608
-                    [label, *part],
-                )
-                earlier.update(cursor.fetchall())
-            _seen_add(cursor, [(label, key, row.line) for key, row in keyed.items() if key not in earlier])
+            if connection.vendor == "postgresql":
+                earlier = _seen_mark(cursor, label, {key: row.line for key, row in keyed.items()})
+            else:
+                earlier = _seen_lookup(cursor, label, list(keyed))
+                _seen_add(cursor, [(label, key, row.line) for key, row in keyed.items() if key not in earlier])
         for key, line in earlier.items():
             keyed[key].errors.append(sync.duplicate_message(line, kind))
 
 
+def _seen_mark(cursor: Any, label: str, lines: dict[str, int]) -> dict[str, int]:
+    """PostgreSQL: remember a chunk's keys and return those read before (with their line), in one statement that
+    probes the table's index once per key (`ON CONFLICT DO NOTHING`), rather than a lookup and then a `COPY`. Only
+    when some key was there already is its line looked up."""
+    keys = list(lines)
+    cursor.execute(  # table name a constant, values as array parameters: see bulk.among
+        f"INSERT INTO {SEEN_TABLE} (kind, key, line) SELECT %s, given.key, given.line "  # noqa: S608
+        "FROM unnest(%s::varchar[], %s::integer[]) AS given(key, line) "
+        "ON CONFLICT (kind, key) DO NOTHING RETURNING key",
+        [label, keys, list(lines.values())],
+    )
+    fresh = {key for (key,) in cursor.fetchall()}
+    _seen_analyze(cursor, len(fresh))
+    if len(fresh) == len(keys):
+        return {}
+    return _seen_lookup(cursor, label, [key for key in keys if key not in fresh])
+
+
+def _seen_lookup(cursor: Any, label: str, keys: list[str]) -> dict[str, int]:
+    earlier: dict[str, int] = {}
+    if connection.vendor == "postgresql":  # one array parameter: see bulk.among
+        cursor.execute(
+            f"SELECT key, line FROM {SEEN_TABLE} WHERE kind = %s AND key = ANY(%s)",  # noqa: S608
+            [label, keys],
+        )
+        return dict(cursor.fetchall())
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        placeholders = ", ".join(["%s"] * len(part))
+        cursor.execute(  # table name a constant, values as parameters
+            f"SELECT key, line FROM {SEEN_TABLE} WHERE kind = %s AND key IN ({placeholders})",  # noqa: S608
+            [label, *part],
+        )
+        earlier.update(cursor.fetchall())
+    return earlier
+
+
 def _seen_add(cursor: Any, fresh: list[tuple[str, str, int]]) -> None:
-    """Remember keys read; on PostgreSQL the table is analyzed each time it has doubled (a dozen times for a million
-    members), so that each chunk's lookup stays an index scan."""
-    if connection.vendor != "postgresql":
-        cursor.executemany(f"INSERT INTO {SEEN_TABLE} (kind, key, line) VALUES (%s, %s, %s)", fresh)  # noqa: S608
-        return
-    with cursor.cursor.copy(f"COPY {SEEN_TABLE} (kind, key, line) FROM STDIN") as copy:
-        for item in fresh:
-            copy.write_row(item)
-    _seen_rows["written"] += len(fresh)
+    """Remember keys read (SQLite; PostgreSQL does it in `_seen_mark`)."""
+    cursor.executemany(f"INSERT INTO {SEEN_TABLE} (kind, key, line) VALUES (%s, %s, %s)", fresh)  # noqa: S608
+
+
+def _seen_analyze(cursor: Any, written: int) -> None:
+    """On PostgreSQL the table is analyzed each time it has doubled (a dozen times for a million members), so that
+    the lookups of repeated keys and of the members a full export no longer lists use its index."""
+    _seen_rows["written"] += written
     if _seen_rows["written"] >= max(SEEN_ANALYZE_FROM, 2 * _seen_rows["analyzed"]):
         cursor.execute(f"ANALYZE {SEEN_TABLE}")
         _seen_rows["analyzed"] = _seen_rows["written"]

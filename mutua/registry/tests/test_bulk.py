@@ -54,11 +54,13 @@ def test_the_keys_already_read_are_looked_up_by_index_however_many() -> None:
         services._seen_create()
         with connection.cursor() as cursor:
             for start in range(0, 600_000, 20_000):
-                services._seen_add(cursor, [("contributions:", f"C{n}", n) for n in range(start, start + 20_000)])
+                services._seen_mark(cursor, "contributions:", {f"C{n}": n for n in range(start, start + 20_000)})
             cursor.execute(
                 f"EXPLAIN SELECT key, line FROM {services.SEEN_TABLE} WHERE kind = %s AND key = ANY(%s)",  # noqa: S608
                 ["contributions:", [f"C{n}" for n in range(300_000, 302_000)]],
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())
+            repeated = services._seen_mark(cursor, "contributions:", {"C5": 900_000, "C600000": 900_001})
         services._seen_drop()
+    assert repeated == {"C5": 5}  # the key read before, with its line; the new one remembered
     assert "Index Cond" in plan and "key" in plan.split("Index Cond", 1)[1].splitlines()[0], plan
