@@ -356,7 +356,8 @@ def _column_sum(doc: _Document) -> tuple[_Found, Decimal] | None:
 _NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-Z]{1,2})?)"
 _NUMBER = re.compile(
     r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)[,.]?\s+)"
-    r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
+    # A label ending in a letter is a whole word: "Numerose 3 visite" is no number "se3".
+    r"(?:n\.|n°|nº|nr\.|num\.|(?:nr|numero(?:\s+(?:ricevuta|documento|fattura))?|n)(?![a-z]))\s*[:.]?\s*"
     + r"(?:(?<=\s)[^\w\s]{1,3}\s+){0,3}"  # specks read, on their own, between the label and the number
     + _NUMBER_TOKEN
     + r"(?=$|[\s,;*.:'\"|])"

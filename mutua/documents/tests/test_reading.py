@@ -510,3 +510,14 @@ def test_a_line_with_a_date_whose_year_was_not_read_gets_a_second_look():
 
     assert REREAD_LABELS["issue_date"].search("27-01- Ape 10087")  # a receipt's date, which has no label
     assert not REREAD_LABELS["issue_date"].search("FLUIMUCIL 600MG 10% 7,07")
+
+
+def test_a_number_label_ending_in_a_letter_is_a_whole_word():
+    from mutua.documents.reading.fields import extract
+
+    rows = [[("RICEVUTA", 96)], [("Numerose", 96), ("3", 97), ("visite", 96)]]
+    assert "number" not in extract(_ocr_page(rows), today=TODAY)  # not "se3"
+    rows[1] = [("Numero", 96), ("3", 97)]
+    assert extract(_ocr_page(rows), today=TODAY)["number"].value == "3"
+    rows[1] = [(f"N.FT-{TODAY.year}/0606", 96)]  # a label ending in a dot, fused with the number
+    assert extract(_ocr_page(rows), today=TODAY)["number"].value == f"FT-{TODAY.year}/0606"
