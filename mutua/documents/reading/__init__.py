@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from mutua.documents.reading.fields import FIELD_NAMES as FIELD_NAMES
 from mutua.documents.reading.fields import Proposal as Proposal
-from mutua.documents.reading.fields import extract, text_in, value_boxes, value_from
+from mutua.documents.reading.fields import extract, is_receipt, text_in, value_boxes, value_from
 from mutua.documents.reading.ocr import OcrUnavailable as OcrUnavailable
 from mutua.documents.reading.ocr import Prepared, read_scan, read_values, reread_lines
 from mutua.documents.reading.pages import Page
@@ -31,7 +31,8 @@ MAX_PAGES = 3  # an expense document's fields are on its first pages; a long cli
 SECOND_LOOK_MAX_PASSES = 1
 REREAD_LABELS = {
     "amount": re.compile(r"tot|importo|somma|pagat|netto|contant|bancomat|carta|euro|€", re.IGNORECASE),
-    "issue_date": re.compile(r"\bdat|\bdel\b|emess|\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?\d{2}", re.IGNORECASE),
+    # A date with its year unread ("27-01- Ape 10087", a receipt's date, which has no label) too.
+    "issue_date": re.compile(r"\bdat|\bdel\b|emess|\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]", re.IGNORECASE),
     "number": re.compile(r"\bn\s?[.°º:]|\bnr\b|\bnum|ricevuta|fattura|documento", re.IGNORECASE),
 }
 
@@ -155,6 +156,7 @@ def _value_look(
             (round(b[0] * width), round(b[1] * height), round(b[2] * width), round(b[3] * height)) for _, b in boxes
         ]
         readings = read_values(prepared, pixels) if boxes else []
+        receipt = is_receipt(page)
         for name in wanted:
             votes: Counter[str] = Counter()
             forms: Counter[str] = Counter()
@@ -167,7 +169,7 @@ def _value_look(
                 crossed = not all(clean for _, clean in versions)
                 earlier = [] if crossed else [text_in(p, box) for p in (page, again) if p is not None]
                 for text in earlier + [text for text, clean in versions if clean]:
-                    value = value_from(name, text, today=today)
+                    value = value_from(name, text, today=today, receipt=receipt)
                     if value:
                         votes[_vote_key(name, value)] += 1
                         forms[value] += 1

@@ -175,7 +175,13 @@ def _is_patient(found: _Found, markers: list[tuple[int, int]]) -> bool:
 _DATE = re.compile(r"(?<!\d)([0-3]?\d)\s?[/.\-]\s?([01]?\d)\s?[/.\-](?:\s?[/.\-])?\s?((?:19|20)\d{2})(?!\d)")
 # The month's name with one letter misread ("17 giuguo 2026"), or after a hyphen ("30-settembre 2026"), is a month
 # still: between a day and a year, a word one letter away from one month's name and no other's.
-_DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)(?:\s+|\s?-\s?)([a-z]{4,10})\s+((?:19|20)\d{2})(?!\d)")
+# An apostrophe read between day and month ("3'maggio 2026") is a space still.
+_DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)(?:\s+|\s?[-'’]\s?)([a-z]{4,10})\s+((?:19|20)\d{2})(?!\d)")
+# Right after its "Data" label, a date whose separators were read as commas or colons ("Data -_11,04:2026", a pen
+# stroke through it): a date still, there only (elsewhere "11,04" is an amount).
+_DATE_AFTER_LABEL = re.compile(
+    r"(?i)\bdata[\W_]{0,4}?(?<!\d)([0-3]?\d)\s?[/.\-,:;]\s?([01]?\d)\s?[/.\-,:;]\s?((?:19|20)\d{2})(?!\d)"
+)
 
 
 def _near(word: str, name: str) -> bool:
@@ -220,7 +226,7 @@ def _date(day: str, month: str, year: str, today: dt.date) -> dt.date | None:
 
 def _dates(doc: _Document, today: dt.date) -> list[tuple[_Found, dt.date, bool]]:
     found = []
-    for pattern, words in ((_DATE, False), (_DATE_WORDS, True)):
+    for pattern, words in ((_DATE, False), (_DATE_WORDS, True), (_DATE_AFTER_LABEL, False)):
         for hit, match in doc.search(pattern, 0):
             month = str(_month(match.group(2)) or 0) if words else match.group(2)
             value = _date(match.group(1), month, match.group(3), today)
@@ -228,7 +234,11 @@ def _dates(doc: _Document, today: dt.date) -> list[tuple[_Found, dt.date, bool]]
             # No confidence threshold here: on the corpus it dropped right dates and kept the one wrong.
             if value is None or _BIRTH.search(hit.line.text):
                 continue
-            labelled = bool(_DATE_LABEL.search(before[-25:])) or bool(re.search(r"[A-Za-z]+\s*,\s*$", before))
+            labelled = (
+                pattern is _DATE_AFTER_LABEL
+                or bool(_DATE_LABEL.search(before[-25:]))
+                or bool(re.search(r"[A-Za-z]+\s*,\s*$", before))
+            )
             found.append((hit, value, labelled))
     return found
 
@@ -346,7 +356,8 @@ def _column_sum(doc: _Document) -> tuple[_Found, Decimal] | None:
 _NUMBER_TOKEN = r"((?:[A-Z]{1,3}[-/ ]?)?\d{1,7}(?:\s?[-/.]\s?\d{1,7})*(?:[-/][A-Z]{1,2})?)"
 _NUMBER = re.compile(
     r"(?i)(?:^[\W_]*|\b(?:fattura|ricevuta|documento|doc\.|sanitaria|ricevuta\s+di\s+pagamento)[,.]?\s+)"
-    r"(?:n\.|n°|nº|nr\.?|num\.|numero(?:\s+(?:ricevuta|documento|fattura))?|n)\s*[:.]?\s*"
+    # A label ending in a letter is a whole word: "Numerose 3 visite" is no number "se3".
+    r"(?:n\.|n°|nº|nr\.|num\.|(?:nr|numero(?:\s+(?:ricevuta|documento|fattura))?|n)(?![a-z]))\s*[:.]?\s*"
     + r"(?:(?<=\s)[^\w\s]{1,3}\s+){0,3}"  # specks read, on their own, between the label and the number
     + _NUMBER_TOKEN
     + r"(?=$|[\s,;*.:'\"|])"
@@ -364,27 +375,30 @@ _NOT_A_NAME = re.compile(
 )
 
 
-def _number(doc: _Document) -> _Found | None:
+# "Numero ricevuta" read as one word of junk ("NuMerprfiCev 2026/671371"), at a line's start, with a piece of its
+# second word: a label still when the number after it was read surely.
+_NUMBER_GARBLED = re.compile(
+    r"(?i)^[\W_]*nu[mn][a-z]{0,8}(?:ric|cev|doc|fat)[a-z]{0,6}\s+" + _NUMBER_TOKEN + r"(?=$|[\s,;*.:'\"|])"
+)
+GARBLED_LABEL_CONFIDENCE = 90.0
+
+
+def _number(doc: _Document) -> tuple[_Found, str] | None:
     candidates: list[tuple[_Found, str]] = []
-    for found, match in doc.search(_NUMBER):
-        value = re.sub(r"\s", "", match.group(1))
-        # "Fattura N. del 05/04/2026", its number hidden by a pen stroke: the date is no number, with its "del" or not.
-        if _DATE.fullmatch(re.sub(r"^[A-Za-z]+", "", value)) or not re.search(r"\d", value):
-            continue
-        if found.confidence < NUMBER_CONFIDENCE:
-            continue
-        candidates.append((found, value))
+    for pattern, least in ((_NUMBER, NUMBER_CONFIDENCE), (_NUMBER_GARBLED, GARBLED_LABEL_CONFIDENCE)):
+        for found, match in doc.search(pattern):
+            value = re.sub(r"\s", "", match.group(1))
+            # "Fattura N. del 05/04/2026", its number hidden by a pen stroke: the date is no number, with its "del"
+            # or not.
+            if _DATE.fullmatch(re.sub(r"^[A-Za-z]+", "", value)) or not re.search(r"\d", value):
+                continue
+            if found.confidence < least:
+                continue
+            candidates.append((found, value))
     values = {value for _, value in candidates}
     if len(values) != 1:
         return None
-    return candidates[0][0]
-
-
-def _number_value(found: _Found, doc: _Document) -> str | None:
-    for hit, match in doc.search(_NUMBER):
-        if hit.page == found.page and hit.index == found.index:
-            return re.sub(r"\s", "", match.group(1))
-    return None
+    return candidates[0]
 
 
 def _doc_type(doc: _Document) -> tuple[_Found, str] | None:
@@ -434,9 +448,7 @@ def extract(pages: list[Page], *, today: dt.date) -> dict[str, Proposal]:
 
     number = _number(doc)
     if number:
-        value = _number_value(number, doc)
-        if value:
-            propose("number", value, number)
+        propose("number", number[1], number[0])
 
     dates = _dates(doc, today)
     labelled = {value for _, value, is_labelled in dates if is_labelled}
@@ -587,9 +599,25 @@ def text_in(page: Page, box: Box) -> str:
     return " ".join(w.text for w in sorted(words, key=lambda w: w.box[0]))
 
 
-def value_from(name: str, text: str, *, today: dt.date) -> str | None:
+_RECEIPT = re.compile(r"(?i)documento\s+commerciale")
+# A documento commerciale (scontrino) is numbered "closing-progressive", four figures each: its number has that form,
+# and its eight figures read without the dash are that number still.
+_RECEIPT_NUMBER = re.compile(r"\d{4}-\d{4}")
+
+
+def is_receipt(page: Page) -> bool:
+    """Whether the page is a documento commerciale (a pharmacy's scontrino parlante)."""
+    return any(_RECEIPT.search(line.text) for line in page.lines)
+
+
+def value_from(name: str, text: str, *, today: dt.date, receipt: bool = False) -> str | None:
     """The value of field `name` in `text`, read on its own right of its label, when it passes the field's rules.
-    Specks read around it ("2026/146199 - 0 .") are no part of it: the value is the one piece with figures that fits."""
+    Specks read around it ("2026/146199 - 0 .") are no part of it: the value is the one piece with figures that fits.
+    On a documento commerciale (`receipt`) a number has the form of its numbering, "NNNN-NNNN"."""
+    if name == "number" and receipt:
+        pieces = [re.sub(r"^(\d{4})(\d{4})$", r"\1-\2", piece.strip(_NOT_FIGURES)) for piece in text.split()]
+        value = value_from(name, " ".join(pieces), today=today)
+        return value if value is not None and _RECEIPT_NUMBER.fullmatch(value) else None
     if name == "number":
         # Specks stuck to it ("‘2026/708871"), or its label ("N:2026-469"), are no part of it either.
         pieces = [re.sub(r"(?i)^(?:nr?[.:°º-])", "", piece.strip(".,-/")).strip(_NOT_FIGURES) for piece in text.split()]

@@ -460,3 +460,64 @@ def test_the_second_look_enlarges_less_the_bands_that_would_outgrow_the_page(mon
     ocr.reread_lines(image, page_with([(0.1, 0.2), (0.3, 0.4), (0.5, 0.6)]), re.compile("Totale"))
 
     assert widths == [2000, 1500]
+
+
+def test_a_month_name_after_an_apostrophe_read_for_the_space_is_a_date_still():
+    from mutua.documents.reading.fields import MONTHS, extract
+
+    day = TODAY - dt.timedelta(days=200)
+    month = next(name for name, n in MONTHS.items() if n == day.month)
+    rows = [[("FATTURA", 96), ("N.", 96), ("100", 90)], [("Data", 36), (f"{day.day}'{month}", 62), (f"{day.year}", 93)]]
+    assert extract(_ocr_page(rows), today=TODAY)["issue_date"].value == day.isoformat()
+
+
+def test_right_after_its_data_label_a_date_read_with_commas_or_colons_is_a_date_but_nowhere_else():
+    from mutua.documents.reading.fields import extract
+
+    day = TODAY - dt.timedelta(days=240)
+    odd = f"-_{day:%d},{day:%m}:{day:%Y}"  # a pen stroke through the separators
+    rows = [[("RICEVUTA", 96)], [("Data", 97), (odd, 1), ("RE:", 15)]]
+    assert extract(_ocr_page(rows), today=TODAY)["issue_date"].value == day.isoformat()
+    rows[1] = [("Importo", 97), (f"{day:%d},{day:%m}:{day:%Y}", 90)]  # no label: an amount and junk, no date
+    assert "issue_date" not in extract(_ocr_page(rows), today=TODAY)
+
+
+def test_a_number_label_read_as_one_word_of_junk_counts_only_before_a_number_read_surely():
+    from mutua.documents.reading.fields import extract
+
+    number = f"{TODAY.year}/671371"
+    rows = [[("RICEVUTA", 96), ("DI", 96), ("PAGAMENTO", 96)], [("NuMerprfiCev", 27), (number, 97), ("È", 35)]]
+    assert extract(_ocr_page(rows), today=TODAY)["number"].value == number
+    rows[1] = [("NuMerprfiCev", 27), (number, 70), ("È", 35)]  # read unsurely: nothing
+    assert "number" not in extract(_ocr_page(rows), today=TODAY)
+    rows[1] = [("Numerosissimi", 96), ("3", 97), ("esami", 96)]  # a word of the text, not a label
+    assert "number" not in extract(_ocr_page(rows), today=TODAY)
+
+
+def test_a_receipt_number_read_on_its_own_has_the_documento_commerciale_form():
+    from mutua.documents.reading.fields import is_receipt, value_from
+
+    assert value_from("number", "84214881", today=TODAY, receipt=True) == "8421-4881"  # its dash missed
+    assert value_from("number", "8421-4881 .", today=TODAY, receipt=True) == "8421-4881"
+    assert value_from("number", "5742-350387.", today=TODAY, receipt=True) is None  # not its form
+    assert value_from("number", "84214881", today=TODAY) is None  # elsewhere, eight figures are no number
+    assert is_receipt(_ocr_page([[("DOCUMENTO", 96), ("COMMERCIALE", 96)]])[0])
+    assert not is_receipt(_ocr_page([[("FATTURA", 96), ("N.", 96), ("12", 96)]])[0])
+
+
+def test_a_line_with_a_date_whose_year_was_not_read_gets_a_second_look():
+    from mutua.documents.reading import REREAD_LABELS
+
+    assert REREAD_LABELS["issue_date"].search("27-01- Ape 10087")  # a receipt's date, which has no label
+    assert not REREAD_LABELS["issue_date"].search("FLUIMUCIL 600MG 10% 7,07")
+
+
+def test_a_number_label_ending_in_a_letter_is_a_whole_word():
+    from mutua.documents.reading.fields import extract
+
+    rows = [[("RICEVUTA", 96)], [("Numerose", 96), ("3", 97), ("visite", 96)]]
+    assert "number" not in extract(_ocr_page(rows), today=TODAY)  # not "se3"
+    rows[1] = [("Numero", 96), ("3", 97)]
+    assert extract(_ocr_page(rows), today=TODAY)["number"].value == "3"
+    rows[1] = [(f"N.FT-{TODAY.year}/0606", 96)]  # a label ending in a dot, fused with the number
+    assert extract(_ocr_page(rows), today=TODAY)["number"].value == f"FT-{TODAY.year}/0606"
