@@ -14,7 +14,8 @@ import math
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
@@ -339,7 +340,7 @@ def source_crop(prepared: Prepared, box: tuple[int, int, int, int]) -> Image.Ima
     prepared image is, at the scan's own resolution. None when the page was given quarter turns (no source kept)."""
     if prepared.source is None or not prepared.turned_size[0]:
         return None
-    source = prepared.source.convert("RGB")
+    source = prepared.source if prepared.source.mode == "RGB" else prepared.source.convert("RGB")
     turned_w, turned_h = prepared.turned_size
     scale = prepared.image.width / turned_w
     angle = prepared.angle if abs(prepared.angle) >= MIN_TURN else 0.0
@@ -379,10 +380,12 @@ def without_pen(crop: Image.Image, pen: Image.Image | None = None) -> Image.Imag
 def strict(gray: Image.Image) -> Image.Image:
     """Black and white at a threshold set from the crop's own darkest ink: what is lighter than print's core (a
     pen stroke a little lighter than print, the halo of a JPEG) becomes paper."""
-    ink = sorted(v for v in gray.tobytes() if v < STRICT_INK)
-    if not ink:
+    counts = gray.histogram()[:STRICT_INK]
+    if not sum(counts):
         return gray
-    threshold = ink[len(ink) // 20] + STRICT_MARGIN
+    nth = sum(counts) // 20  # print's core: the level of the ink's darkest 5 %
+    level = next(level for level, seen in enumerate(accumulate(counts)) if seen > nth)
+    threshold = level + STRICT_MARGIN
     return gray.point(lambda v: 0 if v <= threshold else 255)
 
 
@@ -392,7 +395,6 @@ class ValueCrop:
 
     versions: list[Image.Image]
     clean: list[bool]  # for each version, whether it is free of the pen (taken out, or none there)
-    pen: bool
 
 
 def value_variants(prepared: Prepared, box: tuple[int, int, int, int]) -> ValueCrop:
@@ -401,12 +403,12 @@ def value_variants(prepared: Prepared, box: tuple[int, int, int, int]) -> ValueC
     plain = prepared.image.crop(box)
     crop = source_crop(prepared, box)
     if crop is None:
-        return ValueCrop([plain, strict(plain)], [True, True], pen=False)
+        return ValueCrop([plain, strict(plain)], [True, True])
     pen = pen_mask(crop)
     dark = ImageChops.multiply(pen, crop.convert("L").point(lambda v: 255 if v < PEN_DARK else 0))
     crossed = dark.histogram()[255] > crop.height * PEN_PIXELS
     clean = without_pen(crop, pen).resize(plain.size, Image.Resampling.BICUBIC)
-    return ValueCrop([plain, clean, strict(clean)], [not crossed, True, True], pen=crossed)
+    return ValueCrop([plain, clean, strict(clean)], [not crossed, True, True])
 
 
 VALUE_CHARACTERS = "0123456789/-.,"
@@ -416,6 +418,8 @@ def read_values(prepared: Prepared, boxes: list[tuple[int, int, int, int]]) -> l
     """Each box's versions (`value_variants`) read as lines of figures: for each box, each version's text and
     whether that version is free of pen. One Tesseract process for all, the crops stacked with blank gaps."""
     crops: list[tuple[int, bool, Image.Image]] = []
+    if prepared.source is not None and prepared.source.mode != "RGB":  # once for every box, not once each
+        prepared = replace(prepared, source=prepared.source.convert("RGB"))
     for n, box in enumerate(boxes):
         value = value_variants(prepared, box)
         # Enlarged, or reduced, to the height at which Tesseract reads figures well: a receipt 8 cm wide is
