@@ -543,3 +543,20 @@ def test_a_date_whose_year_is_read_in_the_future_takes_the_year_of_the_document_
     assert value_from("issue_date", f"24/12/{year + 2}", today=TODAY, number=f"{year}/469") is None
     assert number_year(f"{year + 1}/469", TODAY) is None
     assert number_year(f"{year}469", TODAY) is None  # figures run together: no year to tell
+
+
+def test_tesseract_is_not_asked_to_read_unsure_lines_again_inverted(monkeypatch):
+    import subprocess
+
+    from mutua.documents.reading import ocr
+
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 0, stdout=b"", stderr=b"")
+
+    monkeypatch.setattr(ocr.subprocess, "run", run)
+    ocr._tesseract(Image.new("L", (20, 10), 255), "-l", "ita", "--psm", "6", "tsv")
+    assert calls[0][-5:] == ["-l", "ita", "--psm", "6", "tsv"]  # the output format last, as Tesseract wants it
+    assert "tessedit_do_invert=0" in calls[0]
