@@ -545,7 +545,7 @@ def test_a_date_whose_year_is_read_in_the_future_takes_the_year_of_the_document_
     assert number_year(f"{year}469", TODAY) is None  # figures run together: no year to tell
 
 
-def test_tesseract_is_not_asked_to_read_unsure_lines_again_inverted(monkeypatch):
+def test_tesseract_gets_the_pixels_uncompressed_and_is_not_asked_to_read_unsure_lines_again_inverted(monkeypatch):
     import subprocess
 
     from mutua.documents.reading import ocr
@@ -553,10 +553,17 @@ def test_tesseract_is_not_asked_to_read_unsure_lines_again_inverted(monkeypatch)
     calls = []
 
     def run(command, **kwargs):
-        calls.append(command)
+        calls.append((command, kwargs["input"]))
         return subprocess.CompletedProcess(command, 0, stdout=b"", stderr=b"")
 
     monkeypatch.setattr(ocr.subprocess, "run", run)
-    ocr._tesseract(Image.new("L", (20, 10), 255), "-l", "ita", "--psm", "6", "tsv")
-    assert calls[0][-5:] == ["-l", "ita", "--psm", "6", "tsv"]  # the output format last, as Tesseract wants it
-    assert "tessedit_do_invert=0" in calls[0]
+    page = Image.new("L", (20, 10), 255)
+    page.putpixel((3, 4), 0)
+    ocr._tesseract(page, "-l", "ita", "--psm", "6", "tsv")
+    command, sent = calls[0]
+    assert command[-5:] == ["-l", "ita", "--psm", "6", "tsv"]  # the output format last, as Tesseract wants it
+    assert "tessedit_do_invert=0" in command
+    assert sent.startswith(b"P5")  # PGM: no compression to pay for
+    assert Image.open(io.BytesIO(sent)).tobytes() == page.tobytes()
+    ocr._tesseract(page.convert("LA"), "tsv")  # a mode PGM cannot hold: sent grey
+    assert Image.open(io.BytesIO(calls[1][1])).tobytes() == page.tobytes()
