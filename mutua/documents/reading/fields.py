@@ -2,7 +2,8 @@
 provider's tax code (partita IVA or codice fiscale), name and province, the patient's codice fiscale.
 
 Each value comes with the page and the box it was read from. A field is left out rather than guessed: a tax code
-must pass its check digit (python-stdnum), a date must be a real day not in the future, a total must follow a
+must pass its check digit (python-stdnum), a date must be a real day not in the future (a year read in the future
+one figure away from the year of the document's number is that year misread), a total must follow a
 "Totale"-like label (or be the sum of the taxable amount and the stamp duty printed above it), and a value read by
 OCR with a low confidence is dropped.
 """
