@@ -157,7 +157,9 @@ def _value_look(
         ]
         readings = read_values(prepared, pixels) if boxes else []
         receipt = is_receipt(page)
-        for name in wanted:
+        for name in wanted:  # the number first: a date's year misread is the number's year (`value_from`)
+            known = found.get("number") or proposals.get("number")
+            number = known.value if known else None
             votes: Counter[str] = Counter()
             forms: Counter[str] = Counter()
             where: dict[str, tuple[float, float, float, float]] = {}
@@ -169,7 +171,7 @@ def _value_look(
                 crossed = not all(clean for _, clean in versions)
                 earlier = [] if crossed else [text_in(p, box) for p in (page, again) if p is not None]
                 for text in earlier + [text for text, clean in versions if clean]:
-                    value = value_from(name, text, today=today, receipt=receipt)
+                    value = value_from(name, text, today=today, receipt=receipt, number=number)
                     if value:
                         votes[_vote_key(name, value)] += 1
                         forms[value] += 1

@@ -2,7 +2,8 @@
 provider's tax code (partita IVA or codice fiscale), name and province, the patient's codice fiscale.
 
 Each value comes with the page and the box it was read from. A field is left out rather than guessed: a tax code
-must pass its check digit (python-stdnum), a date must be a real day not in the future, a total must follow a
+must pass its check digit (python-stdnum), a date must be a real day not in the future (a year read in the future
+one figure away from the year of the document's number is that year misread), a total must follow a
 "Totale"-like label (or be the sum of the taxable amount and the stamp duty printed above it), and a value read by
 OCR with a low confidence is dropped.
 """
@@ -171,16 +172,18 @@ def _is_patient(found: _Found, markers: list[tuple[int, int]]) -> bool:
 
 # --- Dates and amounts ----------------------------------------------------------------------------------------------
 
+# Any four figures are read as the year: `_date` keeps a real day from 2000 to today only ("2926" for "2026" may be
+# mended there by the number's year).
 # Between month and year a separator may be read twice ("04- 10- -2026"): the date must still be a real day.
-_DATE = re.compile(r"(?<!\d)([0-3]?\d)\s?[/.\-]\s?([01]?\d)\s?[/.\-](?:\s?[/.\-])?\s?((?:19|20)\d{2})(?!\d)")
+_DATE = re.compile(r"(?<!\d)([0-3]?\d)\s?[/.\-]\s?([01]?\d)\s?[/.\-](?:\s?[/.\-])?\s?(\d{4})(?!\d)")
 # The month's name with one letter misread ("17 giuguo 2026"), or after a hyphen ("30-settembre 2026"), is a month
 # still: between a day and a year, a word one letter away from one month's name and no other's.
 # An apostrophe read between day and month ("3'maggio 2026") is a space still.
-_DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)(?:\s+|\s?[-'’]\s?)([a-z]{4,10})\s+((?:19|20)\d{2})(?!\d)")
+_DATE_WORDS = re.compile(r"(?i)(?<!\d)([0-3]?\d)(?:\s+|\s?[-'’]\s?)([a-z]{4,10})\s+(\d{4})(?!\d)")
 # Right after its "Data" label, a date whose separators were read as commas or colons ("Data -_11,04:2026", a pen
 # stroke through it): a date still, there only (elsewhere "11,04" is an amount).
 _DATE_AFTER_LABEL = re.compile(
-    r"(?i)\bdata[\W_]{0,4}?(?<!\d)([0-3]?\d)\s?[/.\-,:;]\s?([01]?\d)\s?[/.\-,:;]\s?((?:19|20)\d{2})(?!\d)"
+    r"(?i)\bdata[\W_]{0,4}?(?<!\d)([0-3]?\d)\s?[/.\-,:;]\s?([01]?\d)\s?[/.\-,:;]\s?(\d{4})(?!\d)"
 )
 
 
@@ -216,20 +219,44 @@ _TAXABLE = re.compile(r"(?i)imponibile")
 _STAMP = re.compile(r"(?i)bollo")
 
 
-def _date(day: str, month: str, year: str, today: dt.date) -> dt.date | None:
+def _real_day(day: str, month: str, year: str) -> dt.date | None:
     try:
-        value = dt.date(int(year), int(month), int(day))
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
-    return value if dt.date(2000, 1, 1) <= value <= today else None
 
 
-def _dates(doc: _Document, today: dt.date) -> list[tuple[_Found, dt.date, bool]]:
+def _date(day: str, month: str, year: str, today: dt.date, number_year: str | None = None) -> dt.date | None:
+    """The day read, when it is a real day not in the future. A year read in the future one figure away from the
+    year the document's number carries (`number_year`: "2026-770", "350/2026") is that year misread ("2028" for
+    "2026" at 100 dpi): Italian invoices and receipts are numbered afresh each year, their number's year is theirs."""
+    value = _real_day(day, month, year)
+    if value is not None and value > today and number_year and _one_figure_apart(year, number_year):
+        value = _real_day(day, month, number_year)
+    return value if value is not None and dt.date(2000, 1, 1) <= value <= today else None
+
+
+def _one_figure_apart(year: str, other: str) -> bool:
+    return len(year) == len(other) and sum(a != b for a, b in zip(year, other, strict=True)) == 1
+
+
+# The year a document's number carries: four figures from 2000 joined to the progressive by a dash or a slash.
+_NUMBER_YEAR = re.compile(r"^(20\d{2})[-/]\d|\d[-/](20\d{2})$")
+
+
+def number_year(number: str | None, today: dt.date) -> str | None:
+    """The year in a document's number ("2026/708871", "350/2026"), when it is not in the future."""
+    match = _NUMBER_YEAR.search(number or "")
+    year = match and (match.group(1) or match.group(2))
+    return year if year and int(year) <= today.year else None
+
+
+def _dates(doc: _Document, today: dt.date, year: str | None = None) -> list[tuple[_Found, dt.date, bool]]:
     found = []
     for pattern, words in ((_DATE, False), (_DATE_WORDS, True), (_DATE_AFTER_LABEL, False)):
         for hit, match in doc.search(pattern, 0):
             month = str(_month(match.group(2)) or 0) if words else match.group(2)
-            value = _date(match.group(1), month, match.group(3), today)
+            value = _date(match.group(1), month, match.group(3), today, year)
             before = hit.line.text[: match.start()]
             # No confidence threshold here: on the corpus it dropped right dates and kept the one wrong.
             if value is None or _BIRTH.search(hit.line.text):
@@ -450,7 +477,7 @@ def extract(pages: list[Page], *, today: dt.date) -> dict[str, Proposal]:
     if number:
         propose("number", number[1], number[0])
 
-    dates = _dates(doc, today)
+    dates = _dates(doc, today, number_year(number[1] if number else None, today))
     labelled = {value for _, value, is_labelled in dates if is_labelled}
     chosen = None
     if len(labelled) == 1:
@@ -610,10 +637,11 @@ def is_receipt(page: Page) -> bool:
     return any(_RECEIPT.search(line.text) for line in page.lines)
 
 
-def value_from(name: str, text: str, *, today: dt.date, receipt: bool = False) -> str | None:
+def value_from(name: str, text: str, *, today: dt.date, receipt: bool = False, number: str | None = None) -> str | None:
     """The value of field `name` in `text`, read on its own right of its label, when it passes the field's rules.
     Specks read around it ("2026/146199 - 0 .") are no part of it: the value is the one piece with figures that fits.
-    On a documento commerciale (`receipt`) a number has the form of its numbering, "NNNN-NNNN"."""
+    On a documento commerciale (`receipt`) a number has the form of its numbering, "NNNN-NNNN". A date's year read
+    in the future is the year of the document's `number` when one figure apart (`_date`)."""
     if name == "number" and receipt:
         pieces = [re.sub(r"^(\d{4})(\d{4})$", r"\1-\2", piece.strip(_NOT_FIGURES)) for piece in text.split()]
         value = value_from(name, " ".join(pieces), today=today)
@@ -631,7 +659,7 @@ def value_from(name: str, text: str, *, today: dt.date, receipt: bool = False) -
         return longest if longest is not None and not others else None
     if name == "issue_date":
         match = _DATE.search(text)
-        day = match and _date(match.group(1), match.group(2), match.group(3), today)
+        day = match and _date(match.group(1), match.group(2), match.group(3), today, number_year(number, today))
         return day.isoformat() if day else None
     if name == "amount":
         amounts = list(_AMOUNT.finditer(text))

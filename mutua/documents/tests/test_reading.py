@@ -521,3 +521,49 @@ def test_a_number_label_ending_in_a_letter_is_a_whole_word():
     assert extract(_ocr_page(rows), today=TODAY)["number"].value == "3"
     rows[1] = [(f"N.FT-{TODAY.year}/0606", 96)]  # a label ending in a dot, fused with the number
     assert extract(_ocr_page(rows), today=TODAY)["number"].value == f"FT-{TODAY.year}/0606"
+
+
+def test_a_date_whose_year_is_read_in_the_future_takes_the_year_of_the_document_number_one_figure_away():
+    from mutua.documents.reading.fields import extract, number_year, value_from
+
+    year = TODAY.year
+    misread = f"{year + 2}"  # "2028" for "2026": a 6 read as an 8 at 100 dpi, a day in the future
+    rows = [[("FATTURA", 96)], [("N.", 95), (f"{year}-770", 92), ("Data", 91), (f"23.09.{misread}", 90)]]
+    assert extract(_ocr_page(rows), today=TODAY)["issue_date"].value == f"{year}-09-23"
+    rows[1][1] = ("770", 92)  # a number without its year: nothing to go by, the future date refused
+    assert "issue_date" not in extract(_ocr_page(rows), today=TODAY)
+    rows[1][1] = (f"{year - 10}-770", 92)  # the number's year two figures away from the date's: no year taken
+    assert "issue_date" not in extract(_ocr_page(rows), today=TODAY)
+    # A year read in the past is kept as read: the number's year only mends a date that would be refused.
+    assert value_from("issue_date", f"12/05/{year - 1}", today=TODAY, number=f"{year}/469") == f"{year - 1}-05-12"
+    assert value_from("issue_date", f"12/05/{year + 900}", today=TODAY, number=f"{year}/469") == f"{year}-05-12"
+    assert value_from("issue_date", f"12/05/{year + 900}", today=TODAY, number=f"469/{year}") == f"{year}-05-12"
+    assert value_from("issue_date", f"12/05/{year + 900}", today=TODAY) is None
+    # Still a day not in the future once mended, and the number's year itself not in the future.
+    assert value_from("issue_date", f"24/12/{year + 2}", today=TODAY, number=f"{year}/469") is None
+    assert number_year(f"{year + 1}/469", TODAY) is None
+    assert number_year(f"{year}469", TODAY) is None  # figures run together: no year to tell
+
+
+def test_tesseract_gets_the_pixels_uncompressed_and_is_not_asked_to_read_unsure_lines_again_inverted(monkeypatch):
+    import subprocess
+
+    from mutua.documents.reading import ocr
+
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append((command, kwargs["input"]))
+        return subprocess.CompletedProcess(command, 0, stdout=b"", stderr=b"")
+
+    monkeypatch.setattr(ocr.subprocess, "run", run)
+    page = Image.new("L", (20, 10), 255)
+    page.putpixel((3, 4), 0)
+    ocr._tesseract(page, "-l", "ita", "--psm", "6", "tsv")
+    command, sent = calls[0]
+    assert command[-5:] == ["-l", "ita", "--psm", "6", "tsv"]  # the output format last, as Tesseract wants it
+    assert "tessedit_do_invert=0" in command
+    assert sent.startswith(b"P5")  # PGM: no compression to pay for
+    assert Image.open(io.BytesIO(sent)).tobytes() == page.tobytes()
+    ocr._tesseract(page.convert("LA"), "tsv")  # a mode PGM cannot hold: sent grey
+    assert Image.open(io.BytesIO(calls[1][1])).tobytes() == page.tobytes()
