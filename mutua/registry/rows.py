@@ -52,6 +52,10 @@ RELATIONSHIPS = tuple(Relationship.values)
 # other character of category C, which then gets the full check.
 MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f-\x9f]")
+# Looked up for every cell of every row: sets, and the address columns' names built once.
+MEMBER_COLUMN_SET = frozenset(MEMBER_COLUMNS)
+BENEFICIARY_COLUMN_SET = frozenset(BENEFICIARY_COLUMNS)
+ADDRESS_COLUMNS = {prefix: {part: f"{prefix}_{part}" for part in ADDRESS_PARTS} for prefix in ("residence", "domicile")}
 
 
 @dataclass
@@ -107,7 +111,7 @@ def clean_row(row: RawRow) -> CleanRow:
 
 
 def _clean_member(values: Mapping[str, str], row: CleanRow) -> None:
-    _reject_columns(values, row, allowed=MEMBER_COLUMNS)
+    _reject_columns(values, row, allowed=MEMBER_COLUMN_SET)
     data = row.data
     data["code"] = code_value(values, "code", row)
     data["kind"] = _choice(values, "kind", row, choices=MEMBER_KINDS, default=MemberKind.ORDINARY)
@@ -132,7 +136,7 @@ def _clean_member(values: Mapping[str, str], row: CleanRow) -> None:
 
 
 def _clean_beneficiary(values: Mapping[str, str], row: CleanRow) -> None:
-    _reject_columns(values, row, allowed=BENEFICIARY_COLUMNS)
+    _reject_columns(values, row, allowed=BENEFICIARY_COLUMN_SET)
     data = row.data
     data["member_code"] = code_value(values, "member_code", row)
     data["relationship"] = _choice(values, "relationship", row, choices=RELATIONSHIPS)
@@ -148,7 +152,7 @@ def value_of(values: Mapping[str, str], column: str) -> str:
     return " ".join((values.get(column) or "").split())
 
 
-def _reject_columns(values: Mapping[str, str], row: CleanRow, *, allowed: tuple[str, ...]) -> None:
+def _reject_columns(values: Mapping[str, str], row: CleanRow, *, allowed: frozenset[str]) -> None:
     for column, value in values.items():
         if column != "record" and column not in allowed and value.strip():
             row.errors.append(
@@ -284,16 +288,17 @@ def _fiscal_code(values: Mapping[str, str], row: CleanRow, *, birth_date: dt.dat
 
 def _address(values: Mapping[str, str], prefix: str, row: CleanRow) -> dict[str, str]:
     """Residence or domicile: all four parts or none."""
-    columns = {part: f"{prefix}_{part}" for part in ADDRESS_PARTS}
+    columns = ADDRESS_COLUMNS[prefix]
+    # A cell is given when it has more than white space (what value_of makes of it is then not empty).
+    given = {column for column in columns.values() if (values.get(column) or "").strip()}
+    if not given:
+        return dict.fromkeys(columns.values(), "")
     address = {
         columns["street"]: text_value(values, columns["street"], row, model=Member),
         columns["city"]: text_value(values, columns["city"], row, model=Member),
         columns["cap"]: value_of(values, columns["cap"]),
         columns["province"]: value_of(values, columns["province"]).upper(),
     }
-    given = {column for column in columns.values() if value_of(values, column)}
-    if not given:
-        return address
     for column in columns.values():
         if column not in given:
             row.errors.append(_("%(column)s: campo obbligatorio quando l'indirizzo è indicato.") % {"column": column})
