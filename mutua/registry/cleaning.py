@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from mutua.members.models import RegionalOffice
 from mutua.members.validators import normalize_fiscal_code, validate_fiscal_code
 from mutua.plans.models import ContributionChannel, ContributionMethod, Plan
-from mutua.registry.rows import CleanRow, code_value, required, text_value, value_of
+from mutua.registry.rows import ISO_DATE, ITALIAN_DATE, CleanRow, code_value, required, text_value, value_of
 
-ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
-ITALIAN_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 AMOUNT = re.compile(r"-?\d+([.,]\d{1,2})?")
+THOUSANDS = re.compile(r"-?\d{1,3}([.,]\d{3})+([.,]\d{1,2})?")
+INTEGER = re.compile(r"\d+")
 MAX_AMOUNT = Decimal("99999999.99")
 TRUE_VALUES = {"1", "si", "sì", "true", "s", "y", "yes"}
 FALSE_VALUES = {"0", "no", "false", "n"}
@@ -32,15 +32,15 @@ CODE = re.compile(r"[A-Za-z0-9._/-]+")
 
 def parse_date(value: str, column: str, row: CleanRow) -> dt.date | None:
     """`AAAA-MM-GG` or `GG/MM/AAAA`; a date that does not exist (31/02) is named as such."""
-    if ISO_DATE.fullmatch(value):
-        year, month, day = (int(part) for part in value.split("-"))
-    elif ITALIAN_DATE.fullmatch(value):
-        day, month, year = (int(part) for part in value.split("/"))
+    if match := ITALIAN_DATE.fullmatch(value):
+        day, month, year = match.groups()
+    elif match := ISO_DATE.fullmatch(value):
+        year, month, day = match.groups()
     else:
         row.errors.append(_("%(column)s: data non valida: usa GG/MM/AAAA o AAAA-MM-GG.") % {"column": column})
         return None
     try:
-        return dt.date(year, month, day)
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         row.errors.append(
             _("%(column)s: la data %(value)s non esiste nel calendario.") % {"column": column, "value": value}
@@ -67,7 +67,7 @@ def amount_value(
             required(column, row)
         return default
     if not AMOUNT.fullmatch(value):
-        if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+([.,]\d{1,2})?", value):
+        if THOUSANDS.fullmatch(value):
             row.errors.append(
                 _(
                     "%(column)s: %(value)s ha il separatore delle migliaia: scrivi l'importo senza, con la virgola "
@@ -110,7 +110,7 @@ def int_value(
         if is_required:
             required(column, row)
         return None
-    if not re.fullmatch(r"\d+", value) or not low <= int(value) <= high:
+    if not INTEGER.fullmatch(value) or not low <= int(value) <= high:
         row.errors.append(
             _("%(column)s: un numero intero da %(low)d a %(high)d.") % {"column": column, "low": low, "high": high}
         )

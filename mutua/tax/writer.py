@@ -3,16 +3,13 @@ what it had to leave out (the anomalies an operator checks before sending) come 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TextIO
 
-from stdnum.it import codicefiscale
-
+from mutua.members.validators import valid_fiscal_code
 from mutua.tax.figures import ZERO, MemberFigures, PersonFigures, Treatment
 from mutua.tax.layout import LAYOUT_VERSION, record
 
@@ -92,36 +89,6 @@ class WrittenFile:
             "excluded_reimbursements": str(self.excluded_reimbursements),
             "detraibile_amount": str(self.detraibile_amount),
         }
-
-
-# python-stdnum's rules for a personal codice fiscale (stdnum.it.codicefiscale), as tables read once: a million
-# members' file checks a million and a half of them, and stdnum's generic path costs some 30 µs each.
-_CF_FORMAT = re.compile(r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]")
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_ODD = dict(zip("0123456789" + _ALPHABET, [1, 0, 5, 7, 9, 13, 15, 17, 19, 21] * 2 + [2, 4, 18, 20, 11, 3, 6, 8,
-            12, 14, 16, 10, 22, 25, 24, 23], strict=True))  # fmt: skip
-_EVEN = {**{d: n for n, d in enumerate("0123456789")}, **{c: n for n, c in enumerate(_ALPHABET)}}
-_DIGITS = str.maketrans("LMNPQRSTUV", "0123456789")  # omocodia letters back to digits
-_MONTHS = "ABCDEHLMPRST"
-_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def valid_fiscal_code(value: str) -> bool:
-    """A person's 16-character codice fiscale, check character, date and omocodia letters included: what
-    `stdnum.it.codicefiscale.is_valid` says of it (tested), stdnum itself for anything not plainly upper case."""
-    if len(value) != 16:
-        return False
-    if not _CF_FORMAT.fullmatch(value):
-        return codicefiscale.is_valid(value)  # lower case, separators: stdnum's own clean-up first
-    odd, even = value[0:15:2], value[1:15:2]
-    check = sum(map(_ODD.__getitem__, odd)) + sum(map(_EVEN.__getitem__, even))
-    if _ALPHABET[check % 26] != value[15]:
-        return False
-    day = int(value[9:11].translate(_DIGITS)) % 40
-    year = int(value[6:8].translate(_DIGITS))
-    year += 1900 if year >= 20 else 2000  # stdnum's reading: from 1920 to 2019
-    month = _MONTHS.index(value[8]) + 1
-    return 1 <= day <= (29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month])
 
 
 def _negative(p: PersonFigures) -> bool:

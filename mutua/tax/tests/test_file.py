@@ -17,6 +17,7 @@ from stdnum.it import codicefiscale
 from stdnum.it.codicefiscale import calc_check_digit
 
 from mutua.demo.generator import demo_generate
+from mutua.members.validators import valid_fiscal_code
 from mutua.tax import rows
 from mutua.tax.figures import UNASSIGNED, ExpenseType, MemberFigures, PersonFigures, Reimbursed
 from mutua.tax.layout import (
@@ -31,7 +32,7 @@ from mutua.tax.layout import (
     parse,
     record,
 )
-from mutua.tax.writer import AnomalyKind, Header, valid_fiscal_code, write_communication
+from mutua.tax.writer import AnomalyKind, Header, write_communication
 
 D = Decimal
 YEAR = 2025
