@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from mutua.members.models import RegionalOffice
 from mutua.members.validators import normalize_fiscal_code, validate_fiscal_code
 from mutua.plans.models import ContributionChannel, ContributionMethod, Plan
-from mutua.registry.rows import ISO_DATE, ITALIAN_DATE, CleanRow, code_value, required, text_value, value_of
+from mutua.registry.rows import CleanRow, code_value, parse_date, required, text_value, value_of
 
 AMOUNT = re.compile(r"-?\d+([.,]\d{1,2})?")
 THOUSANDS = re.compile(r"-?\d{1,3}([.,]\d{3})+([.,]\d{1,2})?")
@@ -28,24 +28,6 @@ MAX_AMOUNT = Decimal("99999999.99")
 TRUE_VALUES = {"1", "si", "sì", "true", "s", "y", "yes"}
 FALSE_VALUES = {"0", "no", "false", "n"}
 CODE = re.compile(r"[A-Za-z0-9._/-]+")
-
-
-def parse_date(value: str, column: str, row: CleanRow) -> dt.date | None:
-    """`AAAA-MM-GG` or `GG/MM/AAAA`; a date that does not exist (31/02) is named as such."""
-    if match := ITALIAN_DATE.fullmatch(value):
-        day, month, year = match.groups()
-    elif match := ISO_DATE.fullmatch(value):
-        year, month, day = match.groups()
-    else:
-        row.errors.append(_("%(column)s: data non valida: usa GG/MM/AAAA o AAAA-MM-GG.") % {"column": column})
-        return None
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        row.errors.append(
-            _("%(column)s: la data %(value)s non esiste nel calendario.") % {"column": column, "value": value}
-        )
-        return None
 
 
 def date_value(values: Mapping[str, str], column: str, row: CleanRow, *, is_required: bool = True) -> dt.date | None:

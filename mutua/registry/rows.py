@@ -240,26 +240,31 @@ def code_value(values: Mapping[str, str], column: str, row: CleanRow) -> str:
         return ""
 
 
-def _birth_date(values: Mapping[str, str], column: str, row: CleanRow) -> dt.date | None:
-    value = value_of(values, column)
-    if not value:
-        required(column, row)
-        return None
-    if match := ISO_DATE.fullmatch(value):
-        year, month, day = match.groups()
-    elif match := ITALIAN_DATE.fullmatch(value):
+def parse_date(value: str, column: str, row: CleanRow) -> dt.date | None:
+    """`AAAA-MM-GG` or `GG/MM/AAAA`; a date that does not exist (31/02) is named as such."""
+    if match := ITALIAN_DATE.fullmatch(value):
         day, month, year = match.groups()
+    elif match := ISO_DATE.fullmatch(value):
+        year, month, day = match.groups()
     else:
-        row.errors.append(_("%(column)s: data non valida: usa AAAA-MM-GG o GG/MM/AAAA.") % {"column": column})
+        row.errors.append(_("%(column)s: data non valida: usa GG/MM/AAAA o AAAA-MM-GG.") % {"column": column})
         return None
     try:
-        parsed = dt.date(int(year), int(month), int(day))
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         row.errors.append(
             _("%(column)s: la data %(value)s non esiste nel calendario.") % {"column": column, "value": value}
         )
         return None
-    if not EARLIEST_BIRTH_DATE <= parsed <= dt.date.today():
+
+
+def _birth_date(values: Mapping[str, str], column: str, row: CleanRow) -> dt.date | None:
+    value = value_of(values, column)
+    if not value:
+        required(column, row)
+        return None
+    parsed = parse_date(value, column, row)
+    if parsed is not None and not EARLIEST_BIRTH_DATE <= parsed <= dt.date.today():
         row.errors.append(_("%(column)s: data di nascita fuori dall'intervallo ammesso.") % {"column": column})
         return None
     return parsed
